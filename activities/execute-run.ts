@@ -1,0 +1,113 @@
+/**
+ * executeRun: the long activity that runs an agent through its adapter. It heartbeats while the
+ * process lives (so a dead worker is noticed within the heartbeat timeout and the attempt retried
+ * elsewhere), kills a stale process group left by a previous attempt, streams output to the run log,
+ * and returns a small outcome (full output stays in the log store, not in Temporal history).
+ */
+import os from "node:os";
+import { sql } from "kysely";
+import { ApplicationFailure, Context } from "@temporalio/activity";
+import { getAdapter } from "../adapters/registry.js";
+import type { AdapterExecutionResult } from "../adapters/types.js";
+import { isAlive, killGroup } from "../adapters/utils/child-process.js";
+import type { RunOutcome } from "../workflows/definitions.js";
+import type { ActivityDeps } from "./deps.js";
+import { RunLogWriter } from "./log-writer.js";
+
+/** Heartbeat details: enough for the next attempt to find and kill what this one started. */
+interface ExecHeartbeat {
+  pid: number | null;
+  host: string;
+  bytes: number;
+}
+
+const HEARTBEAT_EVERY_MS = 1000;
+
+export function createExecuteActivities({ db, config }: ActivityDeps) {
+  return {
+    async executeRun({ runId }: { runId: string }): Promise<RunOutcome> {
+      const ctx = Context.current();
+      const attempt = ctx.info.attempt;
+      const row = await db
+        .selectFrom("heartbeat_runs")
+        .innerJoin("agents", "agents.id", "heartbeat_runs.agentId")
+        .select([
+          "heartbeat_runs.status",
+          "heartbeat_runs.contextSnapshot",
+          "agents.id as agentId",
+          "agents.companyId",
+          "agents.name",
+          "agents.adapterType",
+          "agents.adapterConfig",
+        ])
+        .where("heartbeat_runs.id", "=", runId)
+        .executeTakeFirst();
+      if (!row) throw ApplicationFailure.nonRetryable(`run ${runId} not found`, "RunNotFound");
+      const adapter = getAdapter(row.adapterType);
+      if (!adapter) throw ApplicationFailure.nonRetryable(`Unknown adapter type "${row.adapterType}"`, "AdapterConfigError");
+
+      const log = await RunLogWriter.open(db, runId, attempt);
+      const details: ExecHeartbeat = { pid: null, host: os.hostname(), bytes: 0 };
+      if (attempt > 1) await recoverFromLostAttempt(ctx, log);
+      await db.updateTable("heartbeat_runs").set({ attempt, updatedAt: sql`now()` }).where("id", "=", runId).execute();
+
+      const beat = setInterval(() => {
+        details.bytes = log.totalBytes;
+        ctx.heartbeat(details);
+      }, HEARTBEAT_EVERY_MS);
+      ctx.heartbeat(details);
+      let result: AdapterExecutionResult;
+      try {
+        const context: Record<string, unknown> = { ...((row.contextSnapshot ?? {}) as Record<string, unknown>), paperclipApiUrl: config.agentApiUrl };
+        result = await adapter.module.execute({
+          runId,
+          agent: { id: row.agentId, companyId: row.companyId, name: row.name, adapterType: row.adapterType, adapterConfig: row.adapterConfig },
+          runtime: { sessionId: null, sessionParams: null, sessionDisplayId: null, taskKey: typeof context.taskKey === "string" ? context.taskKey : null },
+          config: (row.adapterConfig ?? {}) as Record<string, unknown>,
+          context,
+          signal: ctx.cancellationSignal,
+          onLog: (stream, chunk) => log.write(stream, chunk),
+          onSpawn: async ({ pid, startedAt }) => {
+            details.pid = pid;
+            ctx.heartbeat(details);
+            await db.updateTable("heartbeat_runs").set({ processPid: pid, processStartedAt: startedAt, updatedAt: sql`now()` }).where("id", "=", runId).execute();
+          },
+        });
+      } finally {
+        clearInterval(beat);
+        await log.close();
+        await db.updateTable("heartbeat_runs").set({ logBytes: log.totalBytes }).where("id", "=", runId).execute();
+      }
+      return toOutcome(result, ctx.cancellationSignal.aborted);
+    },
+  };
+}
+
+/** A previous attempt died with its worker: make sure its process group is gone, and say so in the log. */
+async function recoverFromLostAttempt(ctx: Context, log: RunLogWriter): Promise<void> {
+  const prev = ctx.info.heartbeatDetails as Partial<ExecHeartbeat> | undefined;
+  let note = `[switchboard] attempt ${ctx.info.attempt}: the previous attempt stopped heartbeating (its worker died); starting the agent again\n`;
+  if (prev?.pid && prev.host === os.hostname() && isAlive(prev.pid)) {
+    killGroup(prev.pid, "SIGKILL");
+    note += `[switchboard] killed leftover process group ${prev.pid}\n`;
+  }
+  await log.write("system", note);
+}
+
+function toOutcome(result: AdapterExecutionResult, cancelled: boolean): RunOutcome {
+  const resultJson = result.resultJson ?? null;
+  const excerpt = (key: "stdout" | "stderr") => (resultJson && typeof resultJson[key] === "string" ? (resultJson[key] as string) : null);
+  const common = {
+    exitCode: result.exitCode,
+    signal: result.signal,
+    usage: (result.usage as Record<string, unknown> | undefined) ?? null,
+    resultJson,
+    sessionIdAfter: result.sessionDisplayId ?? result.sessionId ?? null,
+    stdoutExcerpt: excerpt("stdout"),
+    stderrExcerpt: excerpt("stderr"),
+  };
+  if (cancelled) return { ...common, status: "cancelled", error: "Run cancelled", errorCode: "cancelled" };
+  if (result.timedOut) return { ...common, status: "timed_out", error: result.errorMessage ?? "Timed out", errorCode: result.errorCode ?? "timeout" };
+  if (result.exitCode === 0 && !result.errorMessage) return { ...common, status: "succeeded", error: null, errorCode: null };
+  return { ...common, status: "failed", error: result.errorMessage ?? `Process exited with code ${result.exitCode}`, errorCode: result.errorCode ?? "adapter_failed" };
+}

@@ -1,0 +1,84 @@
+/**
+ * Buffers a run's output and appends it to the run-log store in batches (a row per ~flush, not per
+ * write). Agent output is untrusted: past MAX_LOG_BYTES the rest is dropped with one system note.
+ */
+import type { Db } from "../db/connection.js";
+import { appendLogChunk, encodeLogLine, logTail, type LogStream } from "../db/queries/run-logs.js";
+
+export const MAX_LOG_BYTES = 16 * 1024 * 1024;
+const FLUSH_BYTES = 64 * 1024;
+const FLUSH_INTERVAL_MS = 200;
+
+export class RunLogWriter {
+  private pending: string[] = [];
+  private pendingBytes = 0;
+  private pendingStream: LogStream = "stdout";
+  private seq = 0;
+  private offset = 0;
+  private written = 0;
+  private truncated = false;
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+
+  private constructor(
+    private readonly db: Db,
+    private readonly runId: string,
+    private readonly attempt: number,
+  ) {}
+
+  static async open(db: Db, runId: string, attempt: number): Promise<RunLogWriter> {
+    const writer = new RunLogWriter(db, runId, attempt);
+    const tail = await logTail(db, runId);
+    writer.seq = tail.nextSeq;
+    writer.offset = tail.nextOffset;
+    return writer;
+  }
+
+  /** Total bytes in the store for this run (all attempts). */
+  get totalBytes(): number {
+    return this.offset + this.pendingBytes;
+  }
+
+  write(stream: LogStream, chunk: string): Promise<void> {
+    if (this.truncated) return Promise.resolve();
+    if (this.written + chunk.length > MAX_LOG_BYTES) {
+      this.truncated = true;
+      this.add("system", `[switchboard] log truncated after ${MAX_LOG_BYTES} bytes; further output is not stored\n`);
+      return this.flush();
+    }
+    this.written += chunk.length;
+    this.add(stream, chunk);
+    if (this.pendingBytes >= FLUSH_BYTES) return this.flush();
+    this.timer ??= setTimeout(() => void this.flush(), FLUSH_INTERVAL_MS);
+    return Promise.resolve();
+  }
+
+  private add(stream: LogStream, chunk: string) {
+    const line = encodeLogLine({ ts: new Date().toISOString(), stream, chunk });
+    // A batch row carries one dominant stream for filtering; each line still names its own.
+    if (this.pending.length === 0) this.pendingStream = stream;
+    this.pending.push(line);
+    this.pendingBytes += Buffer.byteLength(line, "utf8");
+  }
+
+  flush(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.pending.length === 0) return this.flushing;
+    const content = this.pending.join("");
+    const stream = this.pendingStream;
+    this.pending = [];
+    this.pendingBytes = 0;
+    const seq = this.seq++;
+    const byteOffset = this.offset;
+    this.offset += Buffer.byteLength(content, "utf8");
+    this.flushing = this.flushing.then(async () => {
+      await appendLogChunk(this.db, { runId: this.runId, seq, attempt: this.attempt, stream, byteOffset, content });
+    });
+    return this.flushing;
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+  }
+}

@@ -1,0 +1,124 @@
+/** claimRun and finalizeRun: the run row's transitions queued → running → one terminal status. */
+import { sql } from "kysely";
+import { ApplicationFailure } from "@temporalio/activity";
+import { getAdapter } from "../adapters/registry.js";
+import type { RunClaim, RunOutcome, RunStatus, TerminalRunStatus } from "../workflows/definitions.js";
+import type { ActivityDeps } from "./deps.js";
+
+/** Slack on top of the adapter's own timeout + grace before Temporal gives up on an attempt. */
+const START_TO_CLOSE_MARGIN_SEC = 60;
+
+const WAKEUP_STATUS_FOR: Record<TerminalRunStatus, "completed" | "failed" | "cancelled"> = {
+  succeeded: "completed",
+  failed: "failed",
+  timed_out: "failed",
+  cancelled: "cancelled",
+};
+
+export function createRunActivities({ db, config }: ActivityDeps) {
+  return {
+    async claimRun({ runId }: { runId: string }): Promise<RunClaim> {
+      const claimed = await db.transaction().execute(async (trx) => {
+        const run = await trx
+          .updateTable("heartbeat_runs")
+          .set({ status: "running", startedAt: sql`now()`, updatedAt: sql`now()` })
+          .where("id", "=", runId)
+          .where("status", "=", "queued")
+          .returning(["agentId"])
+          .executeTakeFirst();
+        if (!run) return undefined;
+        await trx
+          .updateTable("agent_wakeup_requests")
+          .set({ status: "claimed", claimedAt: sql`now()`, updatedAt: sql`now()` })
+          .where("runId", "=", runId)
+          .where("status", "=", "queued")
+          .execute();
+        await trx
+          .updateTable("agents")
+          .set({ status: "running", updatedAt: sql`now()` })
+          .where("id", "=", run.agentId)
+          .where("status", "in", ["idle", "running", "error", "active"])
+          .execute();
+        return run;
+      });
+      const current = await db
+        .selectFrom("heartbeat_runs")
+        .innerJoin("agents", "agents.id", "heartbeat_runs.agentId")
+        .select(["heartbeat_runs.status", "agents.adapterType", "agents.adapterConfig"])
+        .where("heartbeat_runs.id", "=", runId)
+        .executeTakeFirst();
+      if (!current) throw ApplicationFailure.nonRetryable(`run ${runId} not found`, "RunNotFound");
+      // A retried claim whose first attempt committed finds the run already running: go on.
+      const proceed = Boolean(claimed) || current.status === "running";
+      const adapter = getAdapter(current.adapterType);
+      const maxRun = adapter ? adapter.maxRunSeconds((current.adapterConfig ?? {}) as Record<string, unknown>) : 3600;
+      return {
+        proceed,
+        status: current.status as RunStatus,
+        execTaskQueue: config.temporal.execTaskQueue,
+        startToCloseSec: maxRun + START_TO_CLOSE_MARGIN_SEC,
+        heartbeatTimeoutSec: config.runHeartbeatTimeoutSec,
+        maxAttempts: config.runMaxAttempts,
+      };
+    },
+
+    async finalizeRun({ runId, outcome }: { runId: string; outcome: RunOutcome }): Promise<void> {
+      await db.transaction().execute(async (trx) => {
+        const run = await trx
+          .updateTable("heartbeat_runs")
+          .set({
+            status: outcome.status,
+            finishedAt: sql`now()`,
+            exitCode: outcome.exitCode,
+            signal: outcome.signal,
+            error: outcome.error,
+            errorCode: outcome.errorCode,
+            usageJson: outcome.usage as never,
+            resultJson: outcome.resultJson as never,
+            sessionIdAfter: outcome.sessionIdAfter,
+            stdoutExcerpt: outcome.stdoutExcerpt,
+            stderrExcerpt: outcome.stderrExcerpt,
+            updatedAt: sql`now()`,
+          })
+          .where("id", "=", runId)
+          .where("status", "in", ["queued", "running"])
+          .returning(["agentId", "companyId"])
+          .executeTakeFirst();
+        if (!run) return; // already terminal: exactly one outcome is ever recorded
+        await trx
+          .updateTable("agent_wakeup_requests")
+          .set({ status: WAKEUP_STATUS_FOR[outcome.status], finishedAt: sql`now()`, error: outcome.error, updatedAt: sql`now()` })
+          .where("runId", "=", runId)
+          .where("status", "in", ["queued", "claimed"])
+          .execute();
+        const stillRunning = await trx
+          .selectFrom("heartbeat_runs")
+          .select(sql<number>`count(*)::int`.as("n"))
+          .where("agentId", "=", run.agentId)
+          .where("status", "=", "running")
+          .executeTakeFirstOrThrow();
+        const nextStatus = stillRunning.n > 0 ? "running" : outcome.status === "succeeded" || outcome.status === "cancelled" ? "idle" : "error";
+        await trx
+          .updateTable("agents")
+          .set({ status: nextStatus, lastHeartbeatAt: sql`now()`, updatedAt: sql`now()` })
+          .where("id", "=", run.agentId)
+          .where("status", "in", ["idle", "running", "error", "active"])
+          .execute();
+        await trx
+          .insertInto("agent_runtime_state")
+          .values({
+            agentId: run.agentId,
+            companyId: run.companyId,
+            adapterType: sql`(select adapter_type from agents where id = ${run.agentId})`,
+            lastRunId: runId,
+            lastRunStatus: outcome.status,
+            lastError: outcome.error,
+          })
+          .onConflict((oc) =>
+            oc.column("agentId").doUpdateSet({ lastRunId: runId, lastRunStatus: outcome.status, lastError: outcome.error, updatedAt: sql`now()` }),
+          )
+          .execute();
+      });
+    },
+  };
+}

@@ -1,0 +1,88 @@
+/**
+ * Environment for agent processes. Built from an allow-list — never from the server's whole
+ * `process.env` — so an agent cannot read the server's database URL, keys or cloud credentials.
+ */
+
+/** Server variables a child may inherit: enough for a shell, a locale and a toolchain to work. */
+export const INHERITED_ENV_ALLOW_LIST = [
+  "PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "LANGUAGE", "TERM", "TZ", "TMPDIR",
+  "LC_ALL", "LC_CTYPE", "LC_MESSAGES", "NODE_EXTRA_CA_CERTS", "SSL_CERT_FILE", "SSL_CERT_DIR",
+] as const;
+
+const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+/** `PAPERCLIP_*` is the runtime's namespace: config may not forge these (Paperclip's rule). */
+export function isRuntimeEnvKey(key: string): boolean {
+  return key.startsWith("PAPERCLIP_");
+}
+
+export function inheritedEnv(source: Record<string, string | undefined> = process.env): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const key of INHERITED_ENV_ALLOW_LIST) {
+    const value = source[key];
+    if (typeof value === "string") env[key] = value;
+  }
+  env.PATH ??= DEFAULT_PATH;
+  return env;
+}
+
+export interface PaperclipEnvInput {
+  agentId: string;
+  companyId: string;
+  apiUrl: string;
+  runId: string;
+  authToken?: string | undefined;
+  context?: Record<string, unknown>;
+}
+
+/** The variables every run gets; names match Paperclip's so existing agents and skills work. */
+export function buildPaperclipEnv(input: PaperclipEnvInput): Record<string, string> {
+  const env: Record<string, string> = {
+    PAPERCLIP_AGENT_ID: input.agentId,
+    PAPERCLIP_COMPANY_ID: input.companyId,
+    PAPERCLIP_API_URL: input.apiUrl,
+    PAPERCLIP_RUN_ID: input.runId,
+  };
+  if (input.authToken) env.PAPERCLIP_API_KEY = input.authToken;
+  const ctx = input.context ?? {};
+  const str = (v: unknown) => (typeof v === "string" && v.length > 0 ? v : undefined);
+  const taskId = str(ctx.taskId) ?? str(ctx.issueId);
+  if (taskId) env.PAPERCLIP_TASK_ID = taskId;
+  const wakeReason = str(ctx.wakeReason);
+  if (wakeReason) env.PAPERCLIP_WAKE_REASON = wakeReason;
+  const commentId = str(ctx.wakeCommentId) ?? str(ctx.commentId);
+  if (commentId) env.PAPERCLIP_WAKE_COMMENT_ID = commentId;
+  const approvalId = str(ctx.approvalId);
+  if (approvalId) env.PAPERCLIP_APPROVAL_ID = approvalId;
+  const approvalStatus = str(ctx.approvalStatus);
+  if (approvalStatus) env.PAPERCLIP_APPROVAL_STATUS = approvalStatus;
+  if (Array.isArray(ctx.issueIds) && ctx.issueIds.length > 0) {
+    env.PAPERCLIP_LINKED_ISSUE_IDS = ctx.issueIds.filter((v) => typeof v === "string").join(",");
+  }
+  return env;
+}
+
+/**
+ * Final child env: allow-listed inheritance, then the agent's configured env (string values only,
+ * no runtime keys), then the runtime's own variables, which always win.
+ */
+export function composeChildEnv(
+  configEnv: unknown,
+  runtimeEnv: Record<string, string>,
+  source: Record<string, string | undefined> = process.env,
+): Record<string, string> {
+  const env = inheritedEnv(source);
+  if (configEnv && typeof configEnv === "object" && !Array.isArray(configEnv)) {
+    for (const [key, value] of Object.entries(configEnv as Record<string, unknown>)) {
+      if (typeof value === "string" && !isRuntimeEnvKey(key)) env[key] = value;
+    }
+  }
+  return { ...env, ...runtimeEnv };
+}
+
+const SECRET_KEY_PATTERN = /(key|token|secret|password|passwd|authorization|cookie|credential)/i;
+
+/** For logs and the invocation card: values of secret-looking keys are replaced. */
+export function redactEnv(env: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, SECRET_KEY_PATTERN.test(k) ? "***REDACTED***" : v]));
+}

@@ -1,0 +1,10 @@
+import type { SwitchboardConfig } from "../core/config.js";
+import type { Db } from "../db/connection.js";
+import type { AgentScheduler } from "../temporal/agent-scheduler.js";
+
+export interface ApiDeps {
+  db: Db;
+  scheduler: AgentScheduler;
+  config: Pick<SwitchboardConfig, "port" | "host">;
+  version: string;
+}

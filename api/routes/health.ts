@@ -1,0 +1,20 @@
+import type { FastifyInstance } from "fastify";
+import { pingDb } from "../../db/connection.js";
+import type { ApiDeps } from "../deps.js";
+
+/** `GET /api/health`: 200 when Postgres and Temporal both answer, 503 with the same shape otherwise. */
+export function healthRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  app.get("/api/health", async (_req, reply) => {
+    const [database, temporal] = await Promise.all([pingDb(deps.db), deps.scheduler.ping()]);
+    const ok = database && temporal;
+    return reply.status(ok ? 200 : 503).send({
+      status: ok ? "ok" : "degraded",
+      version: deps.version,
+      deploymentMode: "local_trusted",
+      checks: {
+        database: database ? "ok" : "unreachable",
+        temporal: temporal ? "ok" : "unreachable",
+      },
+    });
+  });
+}

@@ -1,0 +1,45 @@
+import type { FastifyInstance } from "fastify";
+import { z } from "zod";
+import { notFound } from "../../core/errors.js";
+import { getCompany } from "../../db/queries/companies.js";
+import { DEFAULT_LOG_READ_BYTES, readLog } from "../../db/queries/run-logs.js";
+import { getRun, listRuns } from "../../db/queries/runs.js";
+import type { ApiDeps } from "../deps.js";
+import { idParam, parseOrThrow } from "../validation.js";
+
+const runId = idParam("runId", "Heartbeat run not found");
+const companyId = idParam("companyId", "Company not found");
+
+const logQuery = z.object({
+  offset: z.coerce.number().int().min(0).default(0),
+  limitBytes: z.coerce.number().int().min(1).max(4_000_000).default(DEFAULT_LOG_READ_BYTES),
+});
+
+const listQuery = z.object({
+  agentId: z.string().uuid().optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(200),
+});
+
+export function runRoutes(app: FastifyInstance, { db }: ApiDeps): void {
+  app.get("/api/heartbeat-runs/:runId", async (req) => {
+    const run = await getRun(db, runId(req.params));
+    if (!run) throw notFound("Heartbeat run not found");
+    return run;
+  });
+
+  app.get("/api/heartbeat-runs/:runId/log", async (req) => {
+    const id = runId(req.params);
+    const q = parseOrThrow(logQuery, req.query);
+    const run = await getRun(db, id);
+    if (!run) throw notFound("Heartbeat run not found");
+    const { content, nextOffset } = await readLog(db, id, q.offset, q.limitBytes);
+    return { runId: id, store: run.logStore ?? "postgres", logRef: run.logRef ?? id, content, nextOffset };
+  });
+
+  app.get("/api/companies/:companyId/heartbeat-runs", async (req) => {
+    const cid = companyId(req.params);
+    const q = parseOrThrow(listQuery, req.query);
+    if (!(await getCompany(db, cid))) throw notFound("Company not found");
+    return listRuns(db, cid, q);
+  });
+}

@@ -1,0 +1,20 @@
+/**
+ * Static migration registry. Kysely's FileMigrationProvider reads the
+ * directory at run time, which breaks under bundlers and is awkward with tsx;
+ * a static map works everywhere. Add new migrations here, keyed by file name
+ * (keys sort alphabetically, so keep the zero-padded prefix).
+ */
+import type { Migration, MigrationProvider } from "kysely";
+
+import * as m0001 from "./0001_core_schema.js";
+
+export const migrations: Record<string, Migration> = {
+  "0001_core_schema": { up: m0001.up, down: m0001.down },
+};
+
+/** `new Migrator({ db, provider: staticMigrationProvider })` */
+export const staticMigrationProvider: MigrationProvider = {
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return migrations;
+  },
+};
