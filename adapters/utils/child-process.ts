@@ -149,7 +149,12 @@ export async function runChildProcess(command: string, args: string[], opts: Run
     });
   }
 
+  // Listen before any await: a short-lived process can exit while onSpawn is being persisted.
   const spawnError = new Promise<Error>((resolve) => child.once("error", resolve));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once("exit", (code, signal) => resolve({ code, signal })),
+  );
+  const closed = new Promise<void>((resolve) => child.once("close", () => resolve()));
   if (pid !== null && opts.onSpawn) await opts.onSpawn({ pid, processGroupId: pid, startedAt });
   if (opts.stdin !== undefined && child.stdin) {
     child.stdin.on("error", () => undefined); // the agent may exit without reading its stdin
@@ -157,9 +162,7 @@ export async function runChildProcess(command: string, args: string[], opts: Run
   }
 
   const exit = await Promise.race([
-    new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-      child.once("exit", (code, signal) => resolve({ code, signal })),
-    ),
+    exited,
     spawnError.then((err) => {
       throw new SpawnSetupError("command_not_found", `Failed to start command "${command}": ${err.message}`);
     }),
@@ -168,10 +171,7 @@ export async function runChildProcess(command: string, args: string[], opts: Run
     opts.signal?.removeEventListener("abort", onAbort);
   });
   // A background grandchild may hold the pipes open: give output 2 s to drain, then stop reading.
-  await Promise.race([
-    new Promise<void>((resolve) => (child.stdout?.readableEnded && child.stderr?.readableEnded ? resolve() : child.once("close", () => resolve()))),
-    new Promise<void>((resolve) => setTimeout(resolve, 2000).unref()),
-  ]);
+  await Promise.race([closed, new Promise<void>((resolve) => setTimeout(resolve, 2000).unref())]);
   child.stdout?.destroy();
   child.stderr?.destroy();
   await logChain;
