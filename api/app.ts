@@ -18,6 +18,18 @@ export async function buildApp(deps: ApiDeps, opts: BuildAppOptions = {}): Promi
     // Agents and scripts retry; the server never needs to trust client-sent request ids.
     genReqId: () => crypto.randomUUID(),
   });
+  // The API speaks JSON only: text/plain (parsed by Fastify by default) is a 415, like any other type.
+  app.removeContentTypeParser("text/plain");
+  // An empty JSON body means "no fields" (Express, and so Paperclip, treat it that way; clients rely on it).
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (_req, body, done) => {
+    if (body === "") return done(null, undefined);
+    try {
+      done(null, JSON.parse(body as string));
+    } catch {
+      done(Object.assign(new Error("Malformed JSON body"), { statusCode: 400, code: "FST_ERR_CTP_INVALID_JSON_BODY" }), undefined);
+    }
+  });
   installErrorHandling(app);
   healthRoutes(app, deps);
   companyRoutes(app, deps);

@@ -34,7 +34,8 @@ export function buildWakeRequest(input: WakeInput, now: Date = new Date()): Wake
   const reason = input.reason ?? null;
   const context: Record<string, unknown> = { ...(input.context ?? {}) };
   const issueId = str(context.issueId) ?? str(payload?.issueId);
-  const taskId = str(context.taskId) ?? str(payload?.taskId) ?? issueId;
+  // Same precedence as the task key, so PAPERCLIP_TASK_ID and the coalescing scope always agree.
+  const taskId = str(context.taskId) ?? str(context.issueId) ?? str(payload?.taskId) ?? str(payload?.issueId);
   const taskKey = deriveTaskKey(context, payload);
   const commentId = str(context.commentId) ?? str(payload?.commentId);
   Object.assign(context, {

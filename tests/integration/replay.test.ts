@@ -1,0 +1,88 @@
+/**
+ * Determinism guard. Committed histories of real agent and run workflows (tests/histories/*.json)
+ * must replay against today's workflow code without a nondeterminism error; a change that breaks
+ * running agents fails here. Regenerate after an intentional, patched() change with
+ * `UPDATE_HISTORIES=1 npm test -- tests/integration/replay.test.ts` (old files stay: they are the
+ * histories still running in the field).
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { execFileSync } from "node:child_process";
+import { Worker } from "@temporalio/worker";
+import { sql } from "kysely";
+import { describe, expect, inject, it } from "vitest";
+import { agentWorkflowId, runWorkflowId } from "../../workflows/definitions.js";
+import { startTestRuntime } from "../helpers/harness.js";
+
+const historiesDir = path.resolve("tests/histories");
+
+describe.runIf(process.env.UPDATE_HISTORIES === "1")("capturing histories", () => {
+  it("records an agent workflow and its run workflows", async () => {
+    const t = await startTestRuntime();
+    try {
+      const company = await t.api.createCompany("Replay Co");
+      const agent = await t.api.createAgent(company.id, {
+        name: "replayed",
+        adapterConfig: { command: process.execPath, args: ["-e", "setTimeout(() => console.log('ok'), 700)"], cwd: os.tmpdir() },
+      });
+      const first = await t.api.wake(agent.id); // starts at once
+      const second = await t.api.wake(agent.id, { payload: { taskKey: "t1" } }); // queued behind it
+      const merged = await t.api.wake(agent.id, { payload: { taskKey: "t1" } }); // coalesced into second
+      const keyed = await t.api.wake(agent.id, { payload: { taskKey: "t2" }, idempotencyKey: "k-1" });
+      const again = await t.api.wake(agent.id, { payload: { taskKey: "t2" }, idempotencyKey: "k-1" }); // duplicate
+      expect(merged.id).toBe(second.id);
+      expect(again.id).toBe(keyed.id);
+      for (const r of [first, second, keyed]) await t.api.waitForRun(r.id);
+
+      // A run whose adapter disappeared: exercises the workflow's failure mapping.
+      const broken = await t.api.createAgent(company.id, { name: "broken", adapterConfig: { command: "/bin/true", args: [], cwd: os.tmpdir() } });
+      await sql`update agents set adapter_type = 'vanished' where id = ${broken.id}`.execute(t.runtime.db);
+      const failed = await t.api.waitForRun((await t.api.wake(broken.id)).id);
+      expect(failed.errorCode).toBe("adapter_config_invalid");
+
+      // The CLI's JSON is the canonical history format (what `temporal workflow show -o json` gives operators).
+      const save = async (name: string, workflowId: string) => {
+        const json = execFileSync(
+          inject("temporalCliPath"),
+          ["workflow", "show", "--workflow-id", workflowId, "--address", inject("temporalAddress"), "--output", "json"],
+          { encoding: "utf8" },
+        );
+        fs.mkdirSync(historiesDir, { recursive: true });
+        fs.writeFileSync(path.join(historiesDir, `${name}.json`), JSON.stringify({ workflowId, history: JSON.parse(json) }, null, 1));
+      };
+      await save("agent-coalesce-dedupe", agentWorkflowId(agent.id));
+      await save("run-succeeded", runWorkflowId(first.id));
+      await save("run-adapter-missing", runWorkflowId(failed.id));
+    } finally {
+      await t.stop();
+    }
+  });
+});
+
+describe("replaying committed histories", () => {
+  // Listed when the tests run, not at collection, so a capture in the same run is included.
+  const historyFiles = () => (fs.existsSync(historiesDir) ? fs.readdirSync(historiesDir).filter((f) => f.endsWith(".json")) : []);
+
+  it("has histories of both workflow types to replay", () => {
+    const files = historyFiles();
+    expect(files.some((f) => f.startsWith("agent-"))).toBe(true);
+    expect(files.some((f) => f.startsWith("run-"))).toBe(true);
+  });
+
+  it("replays every one of them without a determinism error", async () => {
+    const files = historyFiles();
+    const histories = files.map((f) => {
+      const { workflowId, history } = JSON.parse(fs.readFileSync(path.join(historiesDir, f), "utf8"));
+      return { workflowId: `${f}:${workflowId}`, history };
+    });
+    const failures: string[] = [];
+    let replayed = 0;
+    for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: inject("workflowBundlePath") } }, histories)) {
+      replayed++;
+      if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
+    }
+    expect(failures).toEqual([]);
+    expect(replayed).toBe(files.length);
+  });
+});
