@@ -10,9 +10,10 @@ import { ApplicationFailure, Context } from "@temporalio/activity";
 import { getAdapter } from "../adapters/registry.js";
 import type { AdapterExecutionResult } from "../adapters/types.js";
 import { isAlive, killGroup } from "../adapters/utils/child-process.js";
-import type { RunOutcome } from "../workflows/definitions.js";
+import type { CostReport, RunOutcome } from "../workflows/definitions.js";
 import type { ActivityDeps } from "./deps.js";
 import { RunLogWriter } from "./log-writer.js";
+import { resolveSession, sessionChangeFrom } from "./sessions.js";
 
 /** Heartbeat details: enough for the next attempt to find and kill what this one started. */
 interface ExecHeartbeat {
@@ -51,6 +52,13 @@ export function createExecuteActivities({ db, config }: ActivityDeps) {
       if (attempt > 1) await recoverFromLostAttempt(ctx, log);
       await db.updateTable("heartbeat_runs").set({ attempt, updatedAt: sql`now()` }).where("id", "=", runId).execute();
 
+      const context: Record<string, unknown> = { ...((row.contextSnapshot ?? {}) as Record<string, unknown>), paperclipApiUrl: config.agentApiUrl };
+      const taskKey = typeof context.taskKey === "string" ? context.taskKey : null;
+      const codec = adapter.module.sessionCodec;
+      // Every attempt resumes the session the run started from (a lost attempt never stored one).
+      const session = await resolveSession(db, { companyId: row.companyId, agentId: row.agentId, adapterType: row.adapterType, taskKey }, context, codec);
+      await db.updateTable("heartbeat_runs").set({ sessionIdBefore: session.displayId }).where("id", "=", runId).execute();
+
       const beat = setInterval(() => {
         details.bytes = log.totalBytes;
         ctx.heartbeat(details);
@@ -58,11 +66,15 @@ export function createExecuteActivities({ db, config }: ActivityDeps) {
       ctx.heartbeat(details);
       let result: AdapterExecutionResult;
       try {
-        const context: Record<string, unknown> = { ...((row.contextSnapshot ?? {}) as Record<string, unknown>), paperclipApiUrl: config.agentApiUrl };
         result = await adapter.module.execute({
           runId,
           agent: { id: row.agentId, companyId: row.companyId, name: row.name, adapterType: row.adapterType, adapterConfig: row.adapterConfig },
-          runtime: { sessionId: null, sessionParams: null, sessionDisplayId: null, taskKey: typeof context.taskKey === "string" ? context.taskKey : null },
+          runtime: {
+            sessionId: typeof session.params?.sessionId === "string" ? session.params.sessionId : session.displayId,
+            sessionParams: session.params,
+            sessionDisplayId: session.displayId,
+            taskKey: session.taskKey,
+          },
           config: (row.adapterConfig ?? {}) as Record<string, unknown>,
           context,
           signal: ctx.cancellationSignal,
@@ -78,7 +90,9 @@ export function createExecuteActivities({ db, config }: ActivityDeps) {
         await log.close();
         await db.updateTable("heartbeat_runs").set({ logBytes: log.totalBytes }).where("id", "=", runId).execute();
       }
-      return toOutcome(result, ctx.cancellationSignal.aborted);
+      const change = sessionChangeFrom(result, codec);
+      const sessionIdAfter = change.action === "set" ? change.displayId : change.action === "clear" ? null : session.displayId;
+      return { ...toOutcome(result, ctx.cancellationSignal.aborted), session: change, sessionIdAfter, taskKey: session.taskKey, cost: costFrom(result) };
     },
   };
 }
@@ -92,6 +106,22 @@ async function recoverFromLostAttempt(ctx: Context, log: RunLogWriter): Promise<
     note += `[switchboard] killed leftover process group ${prev.pid}\n`;
   }
   await log.write("system", note);
+}
+
+function costFrom(result: AdapterExecutionResult): CostReport | null {
+  const usage = result.usage;
+  const tokens = (usage?.inputTokens ?? 0) + (usage?.outputTokens ?? 0) + (usage?.cachedInputTokens ?? 0);
+  if (!tokens && !result.costUsd) return null;
+  return {
+    inputTokens: usage?.inputTokens ?? 0,
+    outputTokens: usage?.outputTokens ?? 0,
+    cachedInputTokens: usage?.cachedInputTokens ?? 0,
+    costUsd: typeof result.costUsd === "number" && Number.isFinite(result.costUsd) ? result.costUsd : null,
+    provider: result.provider ?? null,
+    biller: result.biller ?? null,
+    model: result.model ?? null,
+    billingType: result.billingType ?? null,
+  };
 }
 
 function toOutcome(result: AdapterExecutionResult, cancelled: boolean): RunOutcome {

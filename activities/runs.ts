@@ -2,7 +2,7 @@
 import { sql } from "kysely";
 import { ApplicationFailure } from "@temporalio/activity";
 import { getAdapter } from "../adapters/registry.js";
-import type { RunClaim, RunOutcome, RunStatus, TerminalRunStatus } from "../workflows/definitions.js";
+import type { CostReport, RunClaim, RunOutcome, RunStatus, TerminalRunStatus } from "../workflows/definitions.js";
 import type { ActivityDeps } from "./deps.js";
 
 /** Slack on top of the adapter's own timeout + grace before Temporal gives up on an attempt. */
@@ -82,7 +82,7 @@ export function createRunActivities({ db, config }: ActivityDeps) {
           })
           .where("id", "=", runId)
           .where("status", "in", ["queued", "running"])
-          .returning(["agentId", "companyId"])
+          .returning(["agentId", "companyId", "contextSnapshot"])
           .executeTakeFirst();
         if (!run) return; // already terminal: exactly one outcome is ever recorded
         await trx
@@ -104,21 +104,99 @@ export function createRunActivities({ db, config }: ActivityDeps) {
           .where("id", "=", run.agentId)
           .where("status", "in", ["idle", "running", "error", "active"])
           .execute();
+        const agent = await trx.selectFrom("agents").select(["adapterType"]).where("id", "=", run.agentId).executeTakeFirstOrThrow();
+        const cost = outcome.cost ?? null;
+        const costCents = cost ? costCentsOf(cost) : 0;
         await trx
           .insertInto("agent_runtime_state")
           .values({
             agentId: run.agentId,
             companyId: run.companyId,
-            adapterType: sql`(select adapter_type from agents where id = ${run.agentId})`,
+            adapterType: agent.adapterType,
             lastRunId: runId,
             lastRunStatus: outcome.status,
             lastError: outcome.error,
+            totalInputTokens: cost?.inputTokens ?? 0,
+            totalOutputTokens: cost?.outputTokens ?? 0,
+            totalCachedInputTokens: cost?.cachedInputTokens ?? 0,
+            totalCostCents: costCents,
+            ...(outcome.session?.action === "set" ? { sessionId: outcome.session.displayId } : {}),
           })
           .onConflict((oc) =>
-            oc.column("agentId").doUpdateSet({ lastRunId: runId, lastRunStatus: outcome.status, lastError: outcome.error, updatedAt: sql`now()` }),
+            oc.column("agentId").doUpdateSet({
+              adapterType: agent.adapterType,
+              lastRunId: runId,
+              lastRunStatus: outcome.status,
+              lastError: outcome.error,
+              totalInputTokens: sql`agent_runtime_state.total_input_tokens + ${cost?.inputTokens ?? 0}`,
+              totalOutputTokens: sql`agent_runtime_state.total_output_tokens + ${cost?.outputTokens ?? 0}`,
+              totalCachedInputTokens: sql`agent_runtime_state.total_cached_input_tokens + ${cost?.cachedInputTokens ?? 0}`,
+              totalCostCents: sql`agent_runtime_state.total_cost_cents + ${costCents}`,
+              ...(outcome.session?.action === "set" ? { sessionId: outcome.session.displayId } : {}),
+              updatedAt: sql`now()`,
+            }),
           )
           .execute();
+        if (cost) {
+          // Exactly once: this whole block runs only in the transaction that moved the run to terminal.
+          await trx
+            .insertInto("cost_events")
+            .values({
+              companyId: run.companyId,
+              agentId: run.agentId,
+              heartbeatRunId: runId,
+              issueId: sql`(select id from issues where id::text = ${String((run.contextSnapshot as Record<string, unknown> | null)?.issueId ?? "")} and company_id = ${run.companyId})`,
+              provider: cost.provider ?? "unknown",
+              biller: cost.biller ?? cost.provider ?? "unknown",
+              billingType: normalizeBillingType(cost.billingType),
+              model: cost.model ?? "unknown",
+              inputTokens: cost.inputTokens,
+              cachedInputTokens: cost.cachedInputTokens,
+              outputTokens: cost.outputTokens,
+              costCents,
+              occurredAt: sql`now()`,
+            })
+            .execute();
+        }
+        if (outcome.session && outcome.session.action !== "keep" && outcome.taskKey) {
+          const params = outcome.session.action === "set" ? outcome.session.params : null;
+          const displayId = outcome.session.action === "set" ? outcome.session.displayId : null;
+          await trx
+            .insertInto("agent_task_sessions")
+            .values({
+              companyId: run.companyId,
+              agentId: run.agentId,
+              adapterType: agent.adapterType,
+              taskKey: outcome.taskKey,
+              sessionParamsJson: params as never,
+              sessionDisplayId: displayId,
+              lastRunId: runId,
+              lastError: outcome.error,
+            })
+            .onConflict((oc) =>
+              oc.columns(["companyId", "agentId", "adapterType", "taskKey"]).doUpdateSet({
+                sessionParamsJson: params as never,
+                sessionDisplayId: displayId,
+                lastRunId: runId,
+                lastError: outcome.error,
+                updatedAt: sql`now()`,
+              }),
+            )
+            .execute();
+        }
       });
     },
   };
+}
+
+/** Paperclip's normalisation: `api` → metered, `subscription` → included (billed at 0). */
+export function normalizeBillingType(type: string | null): string {
+  if (type === "api") return "metered_api";
+  if (type === "subscription") return "subscription_included";
+  return type ?? "unknown";
+}
+
+export function costCentsOf(cost: CostReport): number {
+  if (normalizeBillingType(cost.billingType) === "subscription_included") return 0;
+  return cost.costUsd ? Math.round(cost.costUsd * 100) : 0;
 }

@@ -2,10 +2,31 @@
 import { sql } from "kysely";
 import type { WakeResult } from "../workflows/definitions.js";
 import type { ActivityDeps } from "./deps.js";
-import type { RecordWakeupInput } from "./types.js";
+import type { RecordSkippedWakeupInput, RecordWakeupInput } from "./types.js";
 
 export function createWakeupActivities({ db }: ActivityDeps) {
   return {
+    async recordSkippedWakeup({ agentId, companyId, request, reason }: RecordSkippedWakeupInput): Promise<void> {
+      await db
+        .insertInto("agent_wakeup_requests")
+        .values({
+          id: request.wakeupRequestId,
+          companyId,
+          agentId,
+          source: request.source,
+          triggerDetail: request.triggerDetail,
+          // The row's reason says why it was skipped; the caller's reason stays in the payload.
+          reason,
+          payload: { ...(request.payload ?? {}), requestedReason: request.reason } as never,
+          status: "skipped",
+          requestedByActorType: request.requestedByActorType,
+          requestedByActorId: request.requestedByActorId,
+          finishedAt: sql`now()`,
+        })
+        .onConflict((oc) => oc.column("id").doNothing())
+        .execute();
+    },
+
     async recordWakeup({ agentId, companyId, request, decision }: RecordWakeupInput): Promise<WakeResult> {
       const base = {
         id: request.wakeupRequestId,

@@ -10,7 +10,9 @@ import type { SwitchboardConfig } from "../core/config.js";
 import { createDb, type Db } from "../db/connection.js";
 import { startEmbeddedPostgres } from "../db/embedded.js";
 import { migrateToLatest } from "../db/migrate.js";
+import { ensureTimerWorkflows } from "../core/agent-lifecycle.js";
 import { createAgentScheduler } from "../temporal/agent-scheduler.js";
+import { ensureSearchAttributes } from "../temporal/search-attributes.js";
 import { resolveTemporalCli } from "../temporal/cli-binary.js";
 import { connectClient, connectWorker } from "../temporal/connection.js";
 import { startDevServer } from "../temporal/dev-server.js";
@@ -92,8 +94,10 @@ export async function startRuntime(config: SwitchboardConfig, opts: RuntimeOptio
     let app: FastifyInstance | undefined;
     let apiUrl: string | undefined;
     if (config.role !== "worker") {
-      const client = await connectClient(config.temporal, temporalAddress);
-      cleanups.push(() => client.connection.close());
+      const { client, connection } = await connectClient(config.temporal, temporalAddress);
+      cleanups.push(() => connection.close());
+      // Workflows upsert these; an unregistered one would wedge every workflow task.
+      await ensureSearchAttributes(connection, config.temporal.namespace);
       const scheduler = createAgentScheduler(client, config.temporal.taskQueue);
       app = await buildApp(
         { db, scheduler, config, version: VERSION },
@@ -103,6 +107,8 @@ export async function startRuntime(config: SwitchboardConfig, opts: RuntimeOptio
       cleanups.push(() => a.close());
       const address = await app.listen({ port: config.port, host: config.host });
       apiUrl = address.replace("0.0.0.0", "127.0.0.1");
+      // One pass at boot (not a polling loop): agents with timers get their workflow if it is missing.
+      ensureTimerWorkflows(db, scheduler).catch((err: unknown) => log(`could not start timer workflows: ${err instanceof Error ? err.message : String(err)}`));
     }
     return { db, apiUrl, temporalAddress, temporalUiUrl, app, workers, stop };
   } catch (err) {

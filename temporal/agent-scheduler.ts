@@ -1,78 +1,117 @@
 /**
- * The API's only door into the engine: send a wakeup to `agent/<id>` (starting that workflow if it
- * is not running) and get the admitted run back. Everything the board reads comes from Postgres.
+ * The API's door into the engine: wakeups, schedule changes, pause/resume/terminate and run
+ * cancellation, each sent to `agent/<id>` (started on demand). Everything the board reads comes
+ * from Postgres; `state` is for operators and tests.
  */
 import {
   WithStartWorkflowOperation,
   WorkflowIdConflictPolicy,
   WorkflowIdReusePolicy,
+  WorkflowNotFoundError,
   WorkflowUpdateFailedError,
   WorkflowUpdateRPCTimeoutOrCancelledError,
   type Client,
 } from "@temporalio/client";
-import type { TypedSearchAttributes } from "@temporalio/common";
-import { serviceUnavailable, unprocessable } from "../core/errors.js";
+import { ApplicationFailure } from "@temporalio/common";
+import { HttpError, conflict, serviceUnavailable, unprocessable } from "../core/errors.js";
 import type { agentWorkflow } from "../workflows/agent-workflow.js";
 import {
-  agentWorkflowId,
-  requestWakeupUpdate,
+  AGENT_NOT_INVOKABLE,
+  type AgentScheduleConfig,
+  type AgentStateSnapshot,
   type AgentWorkflowInput,
+  type CancelRunResult,
   type WakeRequest,
   type WakeResult,
+  agentWorkflowId,
+  cancelRunUpdate,
+  configureSignal,
+  requestWakeupUpdate,
+  setPausedUpdate,
+  stateQuery,
+  terminateUpdate,
 } from "../workflows/definitions.js";
-import { AgentIdKey, AgentStatusKey, CompanyIdKey } from "./search-attributes.js";
+import { AgentIdKey, AgentStatusKey, CompanyIdKey } from "../workflows/search-attributes.js";
 
 export interface AgentRef {
   id: string;
   companyId: string;
-  maxConcurrentRuns: number;
+  config: AgentScheduleConfig;
 }
 
 export interface AgentScheduler {
   requestWakeup(agent: AgentRef, request: WakeRequest): Promise<WakeResult>;
-  /** True when the Temporal frontend answers. */
+  /** Pushes the schedule config, starting the agent workflow if needed (timers need it running). */
+  configure(agent: AgentRef): Promise<void>;
+  /** Null when the agent has no running workflow (nothing to pause or cancel). */
+  setPaused(agentId: string, paused: boolean): Promise<AgentStateSnapshot | null>;
+  terminate(agentId: string): Promise<AgentStateSnapshot | null>;
+  cancelRun(agentId: string, runId: string): Promise<CancelRunResult>;
+  state(agentId: string): Promise<AgentStateSnapshot | null>;
   ping(): Promise<boolean>;
 }
 
-/** How long an HTTP wakeup waits for a worker to admit it before answering 503. */
-const WAKE_DEADLINE_MS = 30_000;
+/** How long an HTTP call waits for a worker to process its message before answering 503. */
+const DEADLINE_MS = 30_000;
 
 export function createAgentScheduler(client: Client, taskQueue: string): AgentScheduler {
+  const startOptions = (agent: AgentRef) => ({
+    workflowId: agentWorkflowId(agent.id),
+    taskQueue,
+    args: [{ agentId: agent.id, companyId: agent.companyId, config: agent.config } satisfies AgentWorkflowInput] as [AgentWorkflowInput],
+    // A closed agent workflow (terminated by an operator) is started afresh by the next message.
+    workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+    typedSearchAttributes: [
+      { key: AgentIdKey, value: agent.id },
+      { key: CompanyIdKey, value: agent.companyId },
+      { key: AgentStatusKey, value: "idle" },
+    ],
+    staticSummary: `agent ${agent.id}`,
+  });
+  const withDeadline = <T>(fn: () => Promise<T>) => client.withDeadline(Date.now() + DEADLINE_MS, fn);
+  const existing = async <T>(fn: () => Promise<T>): Promise<T | null> => {
+    try {
+      return await withDeadline(fn);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError || isNotRunning(err)) return null;
+      throw translate(err);
+    }
+  };
+
   return {
     async requestWakeup(agent, request) {
-      const input: AgentWorkflowInput = { agentId: agent.id, companyId: agent.companyId, maxConcurrentRuns: agent.maxConcurrentRuns };
       const start = new WithStartWorkflowOperation<typeof agentWorkflow>("agentWorkflow", {
-        workflowId: agentWorkflowId(agent.id),
-        taskQueue,
-        args: [input],
-        // A running agent workflow receives the update; a closed one (terminated by an operator) is restarted.
+        ...startOptions(agent),
         workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-        typedSearchAttributes: [
-          { key: AgentIdKey, value: agent.id },
-          { key: CompanyIdKey, value: agent.companyId },
-          { key: AgentStatusKey, value: "idle" },
-        ] as unknown as TypedSearchAttributes,
-        staticSummary: `agent ${agent.id}`,
       });
       try {
-        return await client.withDeadline(Date.now() + WAKE_DEADLINE_MS, () =>
-          client.workflow.executeUpdateWithStart(requestWakeupUpdate, {
-            args: [request],
-            updateId: request.wakeupRequestId,
-            startWorkflowOperation: start,
+        return await withDeadline(() =>
+          client.workflow.executeUpdateWithStart(requestWakeupUpdate, { args: [request], updateId: request.wakeupRequestId, startWorkflowOperation: start }),
+        );
+      } catch (err) {
+        throw translate(err);
+      }
+    },
+    async configure(agent) {
+      try {
+        await withDeadline(() =>
+          client.workflow.signalWithStart<typeof agentWorkflow, [AgentScheduleConfig]>("agentWorkflow", {
+            ...startOptions(agent),
+            signal: configureSignal,
+            signalArgs: [agent.config],
           }),
         );
       } catch (err) {
-        if (err instanceof WorkflowUpdateFailedError) {
-          throw unprocessable(`Wakeup rejected: ${err.cause?.message ?? err.message}`, { code: "wakeup_rejected" });
-        }
-        if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
-          throw serviceUnavailable("The scheduler did not admit the wakeup in time (is a worker running?)", { code: "scheduler_timeout" });
-        }
-        throw serviceUnavailable(`The scheduler is unavailable: ${err instanceof Error ? err.message : String(err)}`, { code: "scheduler_unavailable" });
+        throw translate(err);
       }
     },
+    setPaused: (agentId, paused) => existing(() => client.workflow.getHandle(agentWorkflowId(agentId)).executeUpdate(setPausedUpdate, { args: [{ paused }] })),
+    terminate: (agentId) => existing(() => client.workflow.getHandle(agentWorkflowId(agentId)).executeUpdate(terminateUpdate, { args: [] })),
+    async cancelRun(agentId, runId) {
+      const result = await existing(() => client.workflow.getHandle(agentWorkflowId(agentId)).executeUpdate(cancelRunUpdate, { args: [{ runId }] }));
+      return result ?? { found: "not_active" };
+    },
+    state: (agentId) => existing(() => client.workflow.getHandle(agentWorkflowId(agentId)).query(stateQuery)),
     async ping() {
       try {
         await client.withDeadline(Date.now() + 2000, () => client.workflowService.getSystemInfo({}));
@@ -82,4 +121,24 @@ export function createAgentScheduler(client: Client, taskQueue: string): AgentSc
       }
     },
   };
+}
+
+function isNotRunning(err: unknown): boolean {
+  return err instanceof Error && /workflow execution already completed|not found/i.test(err.message);
+}
+
+/** Engine errors as HTTP errors: a refused update is the caller's problem, anything else is ours (503). */
+function translate(err: unknown): HttpError {
+  if (err instanceof HttpError) return err;
+  if (err instanceof WorkflowUpdateFailedError) {
+    const cause = err.cause;
+    if (cause instanceof ApplicationFailure && cause.type === AGENT_NOT_INVOKABLE) {
+      return conflict("Agent is not invokable in its current state", { reason: cause.message });
+    }
+    return unprocessable(`Rejected by the agent's scheduler: ${cause?.message ?? err.message}`, { code: "rejected_by_scheduler" });
+  }
+  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
+    return serviceUnavailable("The scheduler did not answer in time (is a worker running?)", { code: "scheduler_timeout" });
+  }
+  return serviceUnavailable(`The scheduler is unavailable: ${err instanceof Error ? err.message : String(err)}`, { code: "scheduler_unavailable" });
 }

@@ -12,9 +12,9 @@ function tlsOptions(cfg: SwitchboardConfig["temporal"]) {
   return true as const;
 }
 
-export async function connectClient(cfg: SwitchboardConfig["temporal"], address: string): Promise<Client> {
+export async function connectClient(cfg: SwitchboardConfig["temporal"], address: string): Promise<{ client: Client; connection: Connection }> {
   const connection = await Connection.connect({ address, tls: tlsOptions(cfg), apiKey: cfg.apiKey });
-  return new Client({ connection, namespace: cfg.namespace });
+  return { client: new Client({ connection, namespace: cfg.namespace }), connection };
 }
 
 export async function connectWorker(cfg: SwitchboardConfig["temporal"], address: string): Promise<NativeConnection> {

@@ -45,6 +45,9 @@ export async function createWorkers(opts: WorkerSetOptions): Promise<WorkerSet> 
     taskQueue: config.temporal.execTaskQueue,
     activities: { executeRun: activities.executeRun },
     maxConcurrentActivityTaskExecutions: config.maxConcurrentProcesses,
+    // Cancellation reaches an activity only with a heartbeat response; sending one every second (not
+    // the default 0.8 × heartbeatTimeout) lets a board "cancel" stop a process within seconds.
+    maxHeartbeatThrottleInterval: "1s",
   });
   let running: Promise<void> | undefined;
   return {

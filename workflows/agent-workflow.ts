@@ -1,11 +1,13 @@
 /**
- * `agent/<agentId>`: the single writer of one agent's scheduling state. Wakeups arrive as the
- * `requestWakeup` update (the caller gets its run back); each admitted wake is recorded in Postgres
- * by a local activity before it counts, and each run executes as a child workflow `run/<runId>`.
- * Deterministic: all decisions come from `wake-queue.ts`; all I/O happens in activities.
+ * `agent/<agentId>`: the single writer of one agent's scheduling state — pending wakeups,
+ * coalescing, the concurrency limit, the heartbeat timer, pause/resume/terminate — carried across
+ * continue-as-new. Each admitted wake is recorded in Postgres by a local activity before it counts;
+ * each run executes as a child workflow `run/<runId>`. Deterministic: decisions come from
+ * `wake-queue.ts`, all I/O happens in activities.
  */
 import {
   ApplicationFailure,
+  CancellationScope,
   ParentClosePolicy,
   WorkflowIdReusePolicy,
   allHandlersFinished,
@@ -15,23 +17,43 @@ import {
   log,
   proxyLocalActivities,
   setHandler,
+  upsertSearchAttributes,
   uuid4,
   workflowInfo,
 } from "@temporalio/workflow";
 import type { Activities } from "../activities/types.js";
 import {
+  AGENT_NOT_INVOKABLE,
+  type AgentStateSnapshot,
   type AgentWorkflowInput,
+  type RunOutcome,
   type WakeRequest,
+  type WakeResult,
+  cancelRunUpdate,
+  configureSignal,
   requestWakeupUpdate,
   runWorkflowId,
+  setPausedUpdate,
   stateQuery,
+  terminateUpdate,
 } from "./definitions.js";
 import { agentRunWorkflow } from "./run-workflow.js";
-import { applyAdmission, decideAdmission, emptyQueue, markFinished, markStarted, nextToStart, type QueuedRun } from "./wake-queue.js";
+import { AgentIdKey, AgentStatusKey, CompanyIdKey, HeartbeatRunIdKey, WakeReasonKey } from "./search-attributes.js";
+import {
+  type QueuedRun,
+  applyAdmission,
+  decideAdmission,
+  decideTimerAdmission,
+  dropQueued,
+  emptyQueue,
+  markFinished,
+  markStarted,
+  nextToStart,
+  withConcurrency,
+} from "./wake-queue.js";
 
-// Recording a wake is a short DB write. Retried for up to ~2 minutes so a Postgres restart during a
-// burst delays wakeups instead of losing them.
-const db = proxyLocalActivities<Pick<Activities, "recordWakeup">>({
+// Short DB writes, retried for up to two minutes so a Postgres restart delays wakeups instead of losing them.
+const db = proxyLocalActivities<Pick<Activities, "recordWakeup" | "recordSkippedWakeup" | "finalizeRun">>({
   startToCloseTimeout: "15s",
   scheduleToCloseTimeout: "2m",
   retry: { initialInterval: "200ms", backoffCoefficient: 2, maximumInterval: "5s" },
@@ -39,64 +61,223 @@ const db = proxyLocalActivities<Pick<Activities, "recordWakeup">>({
 
 export async function agentWorkflow(input: AgentWorkflowInput): Promise<void> {
   const { agentId, companyId } = input;
-  let queue = input.carried?.queue ?? emptyQueue(input.maxConcurrentRuns);
-  // Admissions are serialised: each decides against the queue as the previous one left it, and no run
-  // starts while one is being recorded (a coalesce target must still be queued when it is merged into).
-  let admitting = false;
+  let config = input.config;
+  let queue = withConcurrency(input.carried?.queue ?? emptyQueue(), config.maxConcurrentRuns);
+  let paused = input.carried?.paused ?? false;
+  let terminated = false;
+  let timerBaseline = input.carried?.timerBaseline ?? Date.now();
+  /** Serialises everything that changes the queue: each step sees the queue as the last one left it. */
+  let busy = false;
+  /** Set by handlers so the main loop re-plans (new timer deadline, free slot, ...). */
+  let replan = false;
+  const scopes = new Map<string, CancellationScope>();
 
-  // Handlers are registered before any await (an update-with-start must find its handler).
-  setHandler(
-    requestWakeupUpdate,
-    async (request: WakeRequest) => {
-      await condition(() => !admitting);
-      admitting = true;
-      try {
-        const wake = { taskKey: request.taskKey, reason: request.reason, idempotencyKey: request.idempotencyKey };
-        const decision = decideAdmission(queue, wake, uuid4());
-        if (decision.kind === "duplicate") {
-          return { runId: decision.runId, wakeupRequestId: request.wakeupRequestId, disposition: "duplicate" as const };
-        }
-        const result = await db.recordWakeup({ agentId, companyId, request, decision });
-        // The database is the backstop for idempotency keys this workflow has forgotten.
-        const recorded = result.disposition === "duplicate" ? { kind: "duplicate" as const, runId: result.runId } : decision;
-        queue = applyAdmission(queue, wake, recorded);
-        return result;
-      } finally {
-        admitting = false;
+  const locked = async <T>(fn: () => Promise<T>): Promise<T> => {
+    await condition(() => !busy);
+    busy = true;
+    try {
+      return await fn();
+    } finally {
+      busy = false;
+      replan = true;
+    }
+  };
+  const nextTimerAt = (): number | null =>
+    config.timerEnabled && config.intervalSec > 0 && !paused && !terminated ? timerBaseline + config.intervalSec * 1000 : null;
+  const snapshot = (): AgentStateSnapshot => ({ agentId, queue, config, paused, terminated, nextTimerAt: nextTimerAt() });
+
+  let publishedStatus = "";
+  const publishStatus = () => {
+    const status = terminated ? "terminated" : paused ? "paused" : queue.running.length > 0 ? "running" : "idle";
+    if (status === publishedStatus) return;
+    publishedStatus = status;
+    upsertSearchAttributes([{ key: AgentStatusKey, value: status }]);
+  };
+
+  /** The durable half of a wake: policy, admission decision, rows in Postgres, then the queue. */
+  const admit = async (request: WakeRequest): Promise<WakeResult> => {
+    const skipReason =
+      request.source === "timer" ? (config.timerEnabled ? null : "heartbeat.disabled") : config.wakeOnDemand ? null : "heartbeat.wakeOnDemand.disabled";
+    if (skipReason) {
+      await db.recordSkippedWakeup({ agentId, companyId, request, reason: skipReason });
+      return { runId: null, wakeupRequestId: request.wakeupRequestId, disposition: "skipped", reason: skipReason };
+    }
+    const wake = { taskKey: request.taskKey, reason: request.reason ?? request.source, idempotencyKey: request.idempotencyKey };
+    const decision = request.source === "timer" ? decideTimerAdmission(queue, uuid4()) : decideAdmission(queue, wake, uuid4());
+    if (decision.kind === "duplicate") {
+      return { runId: decision.runId, wakeupRequestId: request.wakeupRequestId, disposition: "duplicate" };
+    }
+    const result = await db.recordWakeup({ agentId, companyId, request, decision });
+    // The database is the backstop for idempotency keys this workflow no longer remembers.
+    const recorded = result.disposition === "duplicate" && result.runId ? { kind: "duplicate" as const, runId: result.runId } : decision;
+    queue = applyAdmission(queue, wake, recorded);
+    return result;
+  };
+
+  /** Pause/terminate: queued runs end now, running ones are cancelled (their workflows record it). */
+  const cancelEverything = async (why: string) => {
+    const queued = queue.queued.map((r) => r.runId);
+    for (const runId of queued) {
+      queue = dropQueued(queue, runId);
+      await db.finalizeRun({ runId, outcome: cancelledOutcome(why) });
+    }
+    for (const scope of scopes.values()) scope.cancel();
+  };
+
+  // Every handler is registered before the first await: an update-with-start must find its handler.
+  setHandler(requestWakeupUpdate, (request) => locked(() => admit(request)), {
+    validator: (request) => {
+      validateWakeRequest(request);
+      if (paused || terminated) {
+        throw ApplicationFailure.create({ type: AGENT_NOT_INVOKABLE, nonRetryable: true, message: terminated ? "Agent is terminated" : "Agent is paused" });
       }
     },
-    { validator: validateWakeRequest },
+  });
+  setHandler(configureSignal, (next) => {
+    config = next;
+    queue = withConcurrency(queue, next.maxConcurrentRuns);
+    replan = true;
+  });
+  setHandler(setPausedUpdate, ({ paused: pause }) =>
+    locked(async () => {
+      if (terminated) return snapshot();
+      if (pause && !paused) {
+        paused = true;
+        await cancelEverything("Agent paused");
+      } else if (!pause && paused) {
+        paused = false;
+        timerBaseline = Date.now();
+      }
+      publishStatus();
+      return snapshot();
+    }),
   );
-  setHandler(stateQuery, () => ({ agentId, queue }));
+  setHandler(terminateUpdate, () =>
+    locked(async () => {
+      if (!terminated) {
+        terminated = true;
+        paused = true;
+        await cancelEverything("Agent terminated");
+      }
+      publishStatus();
+      return snapshot();
+    }),
+  );
+  setHandler(cancelRunUpdate, ({ runId }) =>
+    locked(async () => {
+      if (queue.queued.some((r) => r.runId === runId)) {
+        queue = dropQueued(queue, runId);
+        await db.finalizeRun({ runId, outcome: cancelledOutcome("Cancelled by the board") });
+        return { found: "queued" as const };
+      }
+      const scope = scopes.get(runId);
+      if (!scope) return { found: "not_active" as const };
+      scope.cancel();
+      return { found: "running" as const };
+    }),
+  );
+  setHandler(stateQuery, snapshot);
 
   const launch = (run: QueuedRun) => {
     queue = markStarted(queue, run.runId);
-    void executeChild(agentRunWorkflow, {
-      workflowId: runWorkflowId(run.runId),
-      args: [{ runId: run.runId, agentId, companyId }],
-      // The agent workflow only continues-as-new when idle, so a cancel here means the agent was closed.
-      parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
-      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-      staticSummary: `run ${run.runId} (${run.reason ?? "wakeup"})`,
-    })
-      .catch((err: unknown) => log.error("run workflow failed", { runId: run.runId, error: String(err) }))
+    const scope = new CancellationScope();
+    scopes.set(run.runId, scope);
+    publishStatus();
+    scope
+      .run(() =>
+        executeChild(agentRunWorkflow, {
+          workflowId: runWorkflowId(run.runId),
+          args: [{ runId: run.runId, agentId, companyId }],
+          // The agent workflow continues-as-new only when idle, so this only fires if an operator closes it.
+          parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+          workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+          staticSummary: `run ${run.runId} (${run.reason ?? "wakeup"})`,
+          typedSearchAttributes: [
+            { key: AgentIdKey, value: agentId },
+            { key: CompanyIdKey, value: companyId },
+            { key: HeartbeatRunIdKey, value: run.runId },
+            { key: WakeReasonKey, value: run.reason ?? "wakeup" },
+          ],
+        }),
+      )
+      .catch((err: unknown) => log.warn("run workflow ended abnormally", { runId: run.runId, error: String(err) }))
       .finally(() => {
+        scopes.delete(run.runId);
         queue = markFinished(queue, run.runId);
+        timerBaseline = Math.max(timerBaseline, Date.now());
+        replan = true;
+        publishStatus();
       });
   };
 
-  const wantsContinueAsNew = () => workflowInfo().continueAsNewSuggested && queue.running.length === 0 && !admitting;
+  const timerDue = () => {
+    const at = nextTimerAt();
+    return at !== null && Date.now() >= at;
+  };
+  const canLaunch = () => !busy && !paused && nextToStart(queue) !== undefined;
+  const wantsContinueAsNew = () => workflowInfo().continueAsNewSuggested && queue.running.length === 0 && !busy;
 
-  for (;;) {
-    await condition(() => (!admitting && nextToStart(queue) !== undefined) || wantsContinueAsNew());
-    for (let run = nextToStart(queue); run && !admitting; run = nextToStart(queue)) launch(run);
+  publishStatus();
+  while (!terminated) {
+    replan = false;
+    const at = nextTimerAt();
+    const ready = () => terminated || replan || canLaunch() || timerDue() || wantsContinueAsNew();
+    if (at === null) await condition(ready);
+    else await condition(ready, Math.max(1, at - Date.now()));
+    if (terminated) break;
+
+    if (timerDue()) {
+      timerBaseline = Date.now();
+      await locked(() => admit(timerWake(Date.now())));
+    }
+    while (canLaunch()) launch(nextToStart(queue)!);
+
     if (wantsContinueAsNew()) {
       await condition(allHandlersFinished);
-      if (queue.running.length === 0) {
-        return continueAsNew<typeof agentWorkflow>({ ...input, carried: { queue } });
+      if (wantsContinueAsNew()) {
+        return continueAsNew<typeof agentWorkflow>({ agentId, companyId, config, carried: { queue, paused, timerBaseline } });
       }
     }
   }
+  // Terminated: let cancelled runs record their outcome, then close.
+  await condition(() => queue.running.length === 0 && allHandlersFinished());
+}
+
+function timerWake(now: number): WakeRequest {
+  return {
+    wakeupRequestId: uuid4(),
+    source: "timer",
+    triggerDetail: "system",
+    reason: "heartbeat_timer",
+    payload: null,
+    idempotencyKey: null,
+    requestedByActorType: "system",
+    requestedByActorId: "heartbeat_scheduler",
+    taskKey: null,
+    contextSnapshot: {
+      wakeReason: "heartbeat_timer",
+      wakeSource: "timer",
+      wakeTriggerDetail: "system",
+      source: "scheduler",
+      reason: "interval_elapsed",
+      now: new Date(now).toISOString(),
+    },
+  };
+}
+
+function cancelledOutcome(error: string): RunOutcome {
+  return {
+    status: "cancelled",
+    exitCode: null,
+    signal: null,
+    error,
+    errorCode: "cancelled",
+    usage: null,
+    resultJson: null,
+    sessionIdAfter: null,
+    stdoutExcerpt: null,
+    stderrExcerpt: null,
+  };
 }
 
 function validateWakeRequest(request: WakeRequest): void {

@@ -2,7 +2,7 @@
  * The messages of the agent workflow and the shapes that cross the workflow boundary. Imported by
  * the API (to send them) and by workflow code (to handle them); nothing here does I/O.
  */
-import { defineQuery, defineUpdate } from "@temporalio/workflow";
+import { defineQuery, defineSignal, defineUpdate } from "@temporalio/workflow";
 import type { WakeQueue } from "./wake-queue.js";
 
 export type InvocationSource = "timer" | "assignment" | "on_demand" | "automation";
@@ -26,26 +26,62 @@ export interface WakeRequest {
   contextSnapshot: Record<string, unknown>;
 }
 
-export type WakeDisposition = "queued" | "coalesced" | "duplicate";
+export type WakeDisposition = "queued" | "coalesced" | "duplicate" | "skipped";
 
 export interface WakeResult {
-  runId: string;
+  /** Null only when the wake was skipped (policy said no). */
+  runId: string | null;
   wakeupRequestId: string;
   disposition: WakeDisposition;
+  /** Why a wake was skipped, e.g. `heartbeat.wakeOnDemand.disabled`. */
+  reason?: string;
+}
+
+/** The scheduling part of `runtimeConfig.heartbeat`, pushed to the workflow on every change. */
+export interface AgentScheduleConfig {
+  maxConcurrentRuns: number;
+  /** Timer period; 0 = no timer. */
+  intervalSec: number;
+  timerEnabled: boolean;
+  wakeOnDemand: boolean;
 }
 
 export interface AgentWorkflowInput {
   agentId: string;
   companyId: string;
-  maxConcurrentRuns: number;
+  config: AgentScheduleConfig;
   /** State carried across continue-as-new. */
-  carried?: { queue: WakeQueue };
+  carried?: CarriedAgentState;
+}
+
+export interface CarriedAgentState {
+  queue: WakeQueue;
+  paused: boolean;
+  /** Workflow time (ms) the timer counts from: the last tick or the last finished run. */
+  timerBaseline: number;
 }
 
 export interface RunWorkflowInput {
   runId: string;
   agentId: string;
   companyId: string;
+}
+
+/** What the run decided about the agent's conversation session for this task. */
+export type SessionChange =
+  | { action: "keep" }
+  | { action: "clear" }
+  | { action: "set"; params: Record<string, unknown>; displayId: string | null };
+
+export interface CostReport {
+  inputTokens: number;
+  outputTokens: number;
+  cachedInputTokens: number;
+  costUsd: number | null;
+  provider: string | null;
+  biller: string | null;
+  model: string | null;
+  billingType: string | null;
 }
 
 /** What one execution of an agent process produced, as recorded on the run row. */
@@ -60,6 +96,11 @@ export interface RunOutcome {
   sessionIdAfter: string | null;
   stdoutExcerpt: string | null;
   stderrExcerpt: string | null;
+  /** Absent on outcomes built by the workflow itself (cancelled before running, lost process). */
+  session?: SessionChange;
+  cost?: CostReport | null;
+  /** The task key the session belongs to. */
+  taskKey?: string | null;
 }
 
 /** Returned by the claim activity: whether to run, and the activity options for this run. */
@@ -75,9 +116,26 @@ export interface RunClaim {
 export interface AgentStateSnapshot {
   agentId: string;
   queue: WakeQueue;
+  config: AgentScheduleConfig;
+  paused: boolean;
+  terminated: boolean;
+  /** Epoch ms of the next timer wake, or null without a timer. */
+  nextTimerAt: number | null;
+}
+
+export interface CancelRunResult {
+  /** What the run was when the cancel arrived: queued runs end at once, running ones within seconds. */
+  found: "queued" | "running" | "not_active";
 }
 
 export const requestWakeupUpdate = defineUpdate<WakeResult, [WakeRequest]>("requestWakeup");
+/** Replaces the schedule config (PATCH of runtimeConfig). A signal: it needs no answer, only durability. */
+export const configureSignal = defineSignal<[AgentScheduleConfig]>("configure");
+/** Pause: refuse wakes, cancel queued and running runs. Resume with `paused: false`. */
+export const setPausedUpdate = defineUpdate<AgentStateSnapshot, [{ paused: boolean }]>("setPaused");
+/** Final: cancel everything and close the workflow. */
+export const terminateUpdate = defineUpdate<AgentStateSnapshot, []>("terminate");
+export const cancelRunUpdate = defineUpdate<CancelRunResult, [{ runId: string }]>("cancelRun");
 export const stateQuery = defineQuery<AgentStateSnapshot>("state");
 
 export const agentWorkflowId = (agentId: string) => `agent/${agentId}`;
@@ -85,3 +143,6 @@ export const runWorkflowId = (runId: string) => `run/${runId}`;
 
 /** Error types the run workflow maps to run error codes instead of retrying. */
 export const NON_RETRYABLE_RUN_ERRORS = ["AdapterConfigError", "RunNotFound"] as const;
+
+/** Update rejections the API maps to 409 "not invokable". */
+export const AGENT_NOT_INVOKABLE = "AgentNotInvokable";

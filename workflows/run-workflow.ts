@@ -1,12 +1,15 @@
 /**
  * `run/<runId>`: one heartbeat run. Claim the queued run, execute the adapter in a heartbeating
- * activity (retried on another worker if this one dies), then record exactly one terminal outcome.
+ * activity (retried on another worker if this one dies), then record exactly one terminal outcome —
+ * also when the run is cancelled, which the recording step is shielded from.
  */
 import {
   ActivityCancellationType,
   ActivityFailure,
   ApplicationFailure,
+  CancellationScope,
   TimeoutFailure,
+  isCancellation,
   proxyActivities,
 } from "@temporalio/workflow";
 import type { Activities } from "../activities/types.js";
@@ -19,63 +22,50 @@ const short = proxyActivities<Pick<Activities, "claimRun" | "finalizeRun">>({
 });
 
 export async function agentRunWorkflow(input: RunWorkflowInput): Promise<RunStatus> {
-  const claim = await short.claimRun({ runId: input.runId });
-  if (!claim.proceed) return claim.status;
-
-  const exec = proxyActivities<Pick<Activities, "executeRun">>({
-    taskQueue: claim.execTaskQueue,
-    startToCloseTimeout: `${claim.startToCloseSec}s`,
-    heartbeatTimeout: `${claim.heartbeatTimeoutSec}s`,
-    // Set explicitly: the SDK's implicit default is TRY_CANCEL, which would not wait for the kill.
-    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-    retry: {
-      maximumAttempts: claim.maxAttempts,
-      initialInterval: "1s",
-      nonRetryableErrorTypes: [...NON_RETRYABLE_RUN_ERRORS],
-    },
-  });
-
   let outcome: RunOutcome;
   try {
+    const claim = await short.claimRun({ runId: input.runId });
+    if (!claim.proceed) return claim.status;
+    const exec = proxyActivities<Pick<Activities, "executeRun">>({
+      taskQueue: claim.execTaskQueue,
+      startToCloseTimeout: `${claim.startToCloseSec}s`,
+      heartbeatTimeout: `${claim.heartbeatTimeoutSec}s`,
+      // Set explicitly: the SDK's implicit default is TRY_CANCEL, which would not wait for the kill.
+      cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+      retry: { maximumAttempts: claim.maxAttempts, initialInterval: "1s", nonRetryableErrorTypes: [...NON_RETRYABLE_RUN_ERRORS] },
+    });
     outcome = await exec.executeRun({ runId: input.runId });
   } catch (err) {
-    outcome = outcomeFromFailure(err);
+    outcome = isCancellation(err) ? cancelledOutcome() : outcomeFromFailure(err);
   }
-  await short.finalizeRun({ runId: input.runId, outcome });
+  // Recording the outcome must happen even when this workflow is being cancelled.
+  await CancellationScope.nonCancellable(() => short.finalizeRun({ runId: input.runId, outcome }));
   return outcome.status;
+}
+
+const EMPTY: Omit<RunOutcome, "status" | "error" | "errorCode"> = {
+  exitCode: null,
+  signal: null,
+  usage: null,
+  resultJson: null,
+  sessionIdAfter: null,
+  stdoutExcerpt: null,
+  stderrExcerpt: null,
+};
+
+function cancelledOutcome(): RunOutcome {
+  return { ...EMPTY, status: "cancelled", error: "Run cancelled", errorCode: "cancelled" };
 }
 
 /** Maps an activity failure (after all retries) to a failed run with a stable error code. */
 function outcomeFromFailure(err: unknown): RunOutcome {
-  const base: RunOutcome = {
-    status: "failed",
-    exitCode: null,
-    signal: null,
-    error: err instanceof Error ? err.message : String(err),
-    errorCode: "adapter_failed",
-    usage: null,
-    resultJson: null,
-    sessionIdAfter: null,
-    stdoutExcerpt: null,
-    stderrExcerpt: null,
-  };
+  const base: RunOutcome = { ...EMPTY, status: "failed", error: err instanceof Error ? err.message : String(err), errorCode: "adapter_failed" };
   const cause = err instanceof ActivityFailure ? err.cause : undefined;
   if (cause instanceof TimeoutFailure) {
-    return { ...base, errorCode: "process_lost", error: "Process lost: the worker running it stopped heartbeating" };
+    return { ...base, errorCode: "process_lost", error: "Process lost: the worker running it stopped heartbeating and no retry succeeded" };
   }
   if (cause instanceof ApplicationFailure) {
-    return { ...base, error: cause.message, errorCode: codeForApplicationFailure(cause.type) };
+    return { ...base, error: cause.message, errorCode: cause.type === "AdapterConfigError" ? "adapter_config_invalid" : cause.type === "RunNotFound" ? "run_not_found" : "adapter_failed" };
   }
   return base;
-}
-
-function codeForApplicationFailure(type: string | null | undefined): string {
-  switch (type) {
-    case "AdapterConfigError":
-      return "adapter_config_invalid";
-    case "RunNotFound":
-      return "run_not_found";
-    default:
-      return "adapter_failed";
-  }
 }

@@ -65,6 +65,16 @@ export function decideAdmission(q: WakeQueue, wake: WakeCandidate, proposedRunId
   return { kind: "new", runId: proposedRunId };
 }
 
+/**
+ * A timer tick while the agent is busy adds nothing: the agent will wake anyway. It merges into the
+ * oldest queued run, else into a running one, so a heartbeat longer than its interval never piles
+ * up runs. Only an idle agent gets a new run from its timer.
+ */
+export function decideTimerAdmission(q: WakeQueue, proposedRunId: string): AdmissionDecision {
+  const target = q.queued[0]?.runId ?? q.running[0];
+  return target ? { kind: "coalesced", runId: target } : { kind: "new", runId: proposedRunId };
+}
+
 /** Applies a decision that has been durably recorded. */
 export function applyAdmission(q: WakeQueue, wake: WakeCandidate, decision: AdmissionDecision): WakeQueue {
   let next = q;

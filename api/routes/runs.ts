@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import { notFound } from "../../core/errors.js";
+import { conflict, notFound } from "../../core/errors.js";
 import { getCompany } from "../../db/queries/companies.js";
 import { DEFAULT_LOG_READ_BYTES, readLog } from "../../db/queries/run-logs.js";
 import { getRun, listRuns } from "../../db/queries/runs.js";
@@ -20,7 +20,19 @@ const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(200),
 });
 
-export function runRoutes(app: FastifyInstance, { db }: ApiDeps): void {
+export function runRoutes(app: FastifyInstance, { db, scheduler }: ApiDeps): void {
+  /** Queued runs end at once; running ones get SIGTERM, `graceSec`, then SIGKILL of the whole group. */
+  app.post("/api/heartbeat-runs/:runId/cancel", async (req) => {
+    const id = runId(req.params);
+    const run = await getRun(db, id);
+    if (!run) throw notFound("Heartbeat run not found");
+    if (run.status !== "queued" && run.status !== "running") {
+      throw conflict("Only queued or running runs can be cancelled", { code: "run_not_active", status: run.status });
+    }
+    await scheduler.cancelRun(run.agentId, id);
+    return (await getRun(db, id)) ?? run;
+  });
+
   app.get("/api/heartbeat-runs/:runId", async (req) => {
     const run = await getRun(db, runId(req.params));
     if (!run) throw notFound("Heartbeat run not found");
