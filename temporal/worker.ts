@@ -38,7 +38,8 @@ export async function createWorkers(opts: WorkerSetOptions): Promise<WorkerSet> 
     ...common,
     taskQueue: config.temporal.taskQueue,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath }),
-    activities: { recordWakeup: activities.recordWakeup, claimRun: activities.claimRun, finalizeRun: activities.finalizeRun },
+    // Everything but the long process activity, which lives on the exec queue.
+    activities: withoutKeys(activities, ["executeRun"]),
   });
   const exec = await Worker.create({
     ...common,
@@ -62,4 +63,8 @@ export async function createWorkers(opts: WorkerSetOptions): Promise<WorkerSet> 
       await running;
     },
   };
+}
+
+function withoutKeys<T extends object, K extends keyof T>(obj: T, keys: K[]): Omit<T, K> {
+  return Object.fromEntries(Object.entries(obj).filter(([k]) => !keys.includes(k as K))) as Omit<T, K>;
 }

@@ -2,10 +2,14 @@
  * `process`: runs any executable as the agent. Beyond Paperclip's version it validates its config up
  * front (a string `args` is an error, not silently ignored) and hands the process the wake variables.
  */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import type { AdapterExecutionContext, AdapterExecutionResult, BuiltinAdapter, ServerAdapterModule } from "../types.js";
 import { buildPaperclipEnv, composeChildEnv, redactEnv } from "../utils/env.js";
 import { SpawnSetupError, runChildProcess } from "../utils/child-process.js";
 import { processConfigSchema } from "./config.js";
+import { processSessionCodec, readResultFile } from "./result-file.js";
 import { testProcessEnvironment } from "./test.js";
 
 export const type = "process";
@@ -26,7 +30,16 @@ async function execute(ctx: AdapterExecutionContext): Promise<AdapterExecutionRe
     authToken: ctx.authToken,
     context: ctx.context,
   });
-  const env = composeChildEnv(config.env, runtimeEnv);
+  // A run-private directory for the result file: nothing shared between runs or agents.
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "switchboard-run-"));
+  const resultFile = path.join(scratch, "result.json");
+  const sessionId = typeof ctx.runtime.sessionParams?.sessionId === "string" ? ctx.runtime.sessionParams.sessionId : null;
+  const env = composeChildEnv(config.env, {
+    ...runtimeEnv,
+    SWITCHBOARD_RESULT_FILE: resultFile,
+    ...(sessionId ? { SWITCHBOARD_SESSION_ID: sessionId } : {}),
+    ...(ctx.runtime.taskKey ? { SWITCHBOARD_TASK_KEY: ctx.runtime.taskKey } : {}),
+  });
   await ctx.onMeta?.({ adapterType: type, command: config.command, cwd, commandArgs: config.args, env: redactEnv(env) });
   try {
     const result = await runChildProcess(config.command, config.args, {
@@ -38,20 +51,25 @@ async function execute(ctx: AdapterExecutionContext): Promise<AdapterExecutionRe
       ...(ctx.onSpawn ? { onSpawn: ctx.onSpawn } : {}),
       ...(ctx.signal ? { signal: ctx.signal } : {}),
     });
+    const { reported, problem } = readResultFile(resultFile);
+    if (problem) await ctx.onLog("stderr", `[switchboard] ${problem}\n`);
     const resultJson = { stdout: result.stdoutExcerpt, stderr: result.stderrExcerpt };
+    const base = { ...reported, signal: result.signal, resultJson };
     if (result.timedOut) {
-      return { exitCode: result.exitCode, signal: result.signal, timedOut: true, errorMessage: `Timed out after ${config.timeoutSec}s`, errorCode: "timeout", resultJson };
+      return { ...base, exitCode: result.exitCode, timedOut: true, errorMessage: `Timed out after ${config.timeoutSec}s`, errorCode: "timeout" };
     }
     if (result.exitCode !== 0) {
       const how = result.exitCode === null ? `was killed by ${result.signal ?? "a signal"}` : `exited with code ${result.exitCode}`;
-      return { exitCode: result.exitCode, signal: result.signal, timedOut: false, errorMessage: `Process ${how}`, resultJson };
+      return { ...base, exitCode: result.exitCode, timedOut: false, errorMessage: `Process ${how}` };
     }
-    return { exitCode: 0, signal: result.signal, timedOut: false, resultJson };
+    return { ...base, exitCode: 0, timedOut: false };
   } catch (err) {
     if (err instanceof SpawnSetupError) {
       return { exitCode: null, signal: null, timedOut: false, errorCode: err.code, errorMessage: err.message };
     }
     throw err;
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
   }
 }
 
@@ -59,6 +77,7 @@ export const processAdapterModule: ServerAdapterModule = {
   type,
   execute,
   testEnvironment: testProcessEnvironment,
+  sessionCodec: processSessionCodec,
   supportsLocalAgentJwt: true,
   models: [],
   agentConfigurationDoc: [
@@ -69,6 +88,8 @@ export const processAdapterModule: ServerAdapterModule = {
     "- cwd (absolute path): working directory",
     "- env (object of strings): extra environment; PAPERCLIP_* names are reserved",
     "- timeoutSec (number, 0 = none), graceSec (number, default 15): SIGTERM after the timeout, SIGKILL after the grace",
+    "The process may write JSON to $SWITCHBOARD_RESULT_FILE: {sessionId, usage:{inputTokens,outputTokens,cachedInputTokens}, costUsd, provider, model, billingType, summary}.",
+    "The next run for the same task gets the session back as $SWITCHBOARD_SESSION_ID.",
   ].join("\n"),
 };
 

@@ -11,9 +11,9 @@ export const INHERITED_ENV_ALLOW_LIST = [
 
 const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-/** `PAPERCLIP_*` is the runtime's namespace: config may not forge these (Paperclip's rule). */
+/** `PAPERCLIP_*` and `SWITCHBOARD_*` are the runtime's namespaces: config may not forge these. */
 export function isRuntimeEnvKey(key: string): boolean {
-  return key.startsWith("PAPERCLIP_");
+  return key.startsWith("PAPERCLIP_") || key.startsWith("SWITCHBOARD_");
 }
 
 export function inheritedEnv(source: Record<string, string | undefined> = process.env): Record<string, string> {

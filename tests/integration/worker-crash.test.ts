@@ -10,6 +10,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { isAlive } from "../../adapters/utils/child-process.js";
 import { logText } from "../helpers/api-client.js";
 import { startTestRuntime, testEnv, type TestRuntime } from "../helpers/harness.js";
+import { waitFor } from "../helpers/wait.js";
 import { startWorkerProcess, type WorkerProcess } from "../helpers/worker-process.js";
 
 const taskQueue = `crash-${randomUUID()}`;
@@ -24,16 +25,6 @@ afterAll(async () => {
   for (const w of workers) await w.kill();
   await api?.stop();
 });
-
-async function waitFor<T>(what: string, fn: () => T | undefined | Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 it("a run survives its worker being SIGKILLed: the process dies with the worker, a new worker finishes the run", async () => {
   const env = testEnv({ PORT: new URL(api.baseUrl).port }, taskQueue);
