@@ -4,7 +4,5 @@ import type { Db } from "../db/connection.js";
 
 export interface ActivityDeps {
   db: Db;
-  config: Pick<SwitchboardConfig, "agentApiUrl" | "runHeartbeatTimeoutSec" | "runMaxAttempts"> & {
-    temporal: Pick<SwitchboardConfig["temporal"], "execTaskQueue">;
-  };
+  config: Pick<SwitchboardConfig, "agentApiUrl" | "runHeartbeatTimeoutSec" | "runMaxAttempts">;
 }

@@ -55,7 +55,6 @@ export function createRunActivities({ db, config }: ActivityDeps) {
       return {
         proceed,
         status: current.status as RunStatus,
-        execTaskQueue: config.temporal.execTaskQueue,
         startToCloseSec: maxRun + START_TO_CLOSE_MARGIN_SEC,
         heartbeatTimeoutSec: config.runHeartbeatTimeoutSec,
         maxAttempts: config.runMaxAttempts,

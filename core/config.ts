@@ -25,7 +25,7 @@ const EnvSchema = z.object({
   /** Existing Temporal frontend (host:port). When unset, a dev server is started under SWITCHBOARD_HOME. */
   TEMPORAL_ADDRESS: z.string().optional(),
   TEMPORAL_NAMESPACE: z.string().min(1).default("default"),
-  /** Task queue for agent workflows and short DB activities; agent processes run on `<queue>-exec`. */
+  /** Task queue of the agent and run workflows and their activities. */
   TEMPORAL_TASK_QUEUE: z.string().min(1).default("switchboard"),
   /** Temporal Cloud / TLS settings (all optional). */
   TEMPORAL_API_KEY: z.string().optional(),
@@ -60,7 +60,6 @@ export interface SwitchboardConfig {
     address: string | undefined;
     namespace: string;
     taskQueue: string;
-    execTaskQueue: string;
     apiKey: string | undefined;
     tls: boolean;
     tlsCertPath: string | undefined;
@@ -103,7 +102,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       address: e.TEMPORAL_ADDRESS,
       namespace: e.TEMPORAL_NAMESPACE,
       taskQueue: e.TEMPORAL_TASK_QUEUE,
-      execTaskQueue: `${e.TEMPORAL_TASK_QUEUE}-exec`,
       apiKey: e.TEMPORAL_API_KEY,
       tls: e.TEMPORAL_TLS ?? Boolean(e.TEMPORAL_API_KEY || e.TEMPORAL_TLS_CERT_PATH),
       tlsCertPath: e.TEMPORAL_TLS_CERT_PATH,

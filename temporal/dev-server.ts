@@ -59,6 +59,8 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     "--sqlite-pragma", "synchronous=NORMAL",
     // Closed networks: the periodic version check only produces failed outbound connections.
     "--dynamic-config-value", "frontend.enableServerVersionCheck=false",
+    // Hand a just-scheduled activity to the worker that completes the workflow task: one poll less per run.
+    "--dynamic-config-value", "system.enableActivityEagerExecution=true",
     ...devServerSearchAttributeFlags(),
     ...Object.entries(opts.dynamicConfig ?? {}).flatMap(([k, v]) => ["--dynamic-config-value", `${k}=${JSON.stringify(v)}`]),
     ...(opts.uiPort > 0 ? ["--ui-port", String(opts.uiPort), "--ui-ip", ip] : ["--headless"]),

@@ -1,10 +1,11 @@
 /**
- * Worker bootstrap. Two workers share one connection: `<queue>` runs the workflows and short DB
- * activities; `<queue>-exec` runs agent processes, capped by SWITCHBOARD_MAX_CONCURRENT_PROCESSES so
- * a burst of wakeups cannot fork-bomb the machine while DB activities are never starved by it.
+ * Worker bootstrap: one worker runs the agent and run workflows, their local DB activities, and the
+ * activity that runs agent processes. The process activity is the only regular activity, so
+ * `maxConcurrentActivityTaskExecutions` is exactly the global cap on agent processes per worker
+ * (local activities have their own slots and are never starved by it).
  */
 import { fileURLToPath } from "node:url";
-import { Worker, type NativeConnection, type WorkerOptions } from "@temporalio/worker";
+import { Worker, type NativeConnection } from "@temporalio/worker";
 import { createActivities } from "../activities/index.js";
 import type { ActivityDeps } from "../activities/deps.js";
 import type { SwitchboardConfig } from "../core/config.js";
@@ -28,43 +29,27 @@ export interface WorkerSet {
 
 export async function createWorkers(opts: WorkerSetOptions): Promise<WorkerSet> {
   const { connection, config } = opts;
-  const activities = createActivities(opts.deps);
-  const common: Partial<WorkerOptions> = {
+  const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,
-    shutdownGraceTime: `${opts.shutdownGraceSec ?? 5}s`,
-  };
-  const orchestration = await Worker.create({
-    ...common,
     taskQueue: config.temporal.taskQueue,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath }),
-    // Everything but the long process activity, which lives on the exec queue.
-    activities: withoutKeys(activities, ["executeRun"]),
-  });
-  const exec = await Worker.create({
-    ...common,
-    taskQueue: config.temporal.execTaskQueue,
-    activities: { executeRun: activities.executeRun },
+    activities: createActivities(opts.deps),
     maxConcurrentActivityTaskExecutions: config.maxConcurrentProcesses,
     // Cancellation reaches an activity only with a heartbeat response; sending one every second (not
     // the default 0.8 × heartbeatTimeout) lets a board "cancel" stop a process within seconds.
     maxHeartbeatThrottleInterval: "1s",
+    shutdownGraceTime: `${opts.shutdownGraceSec ?? 5}s`,
   });
   let running: Promise<void> | undefined;
   return {
     run() {
-      running ??= Promise.all([orchestration.run(), exec.run()]).then(() => undefined);
+      running ??= worker.run();
       return running;
     },
     async shutdown() {
-      for (const w of [orchestration, exec]) {
-        if (w.getState() === "RUNNING") w.shutdown();
-      }
+      if (worker.getState() === "RUNNING") worker.shutdown();
       await running;
     },
   };
-}
-
-function withoutKeys<T extends object, K extends keyof T>(obj: T, keys: K[]): Omit<T, K> {
-  return Object.fromEntries(Object.entries(obj).filter(([k]) => !keys.includes(k as K))) as Omit<T, K>;
 }

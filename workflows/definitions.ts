@@ -107,7 +107,6 @@ export interface RunOutcome {
 export interface RunClaim {
   proceed: boolean;
   status: RunStatus;
-  execTaskQueue: string;
   startToCloseSec: number;
   heartbeatTimeoutSec: number;
   maxAttempts: number;

@@ -11,23 +11,27 @@ import {
   TimeoutFailure,
   isCancellation,
   proxyActivities,
+  proxyLocalActivities,
 } from "@temporalio/workflow";
 import type { Activities } from "../activities/types.js";
 import type { RunOutcome, RunStatus, RunWorkflowInput } from "./definitions.js";
 import { NON_RETRYABLE_RUN_ERRORS } from "./definitions.js";
 
-const short = proxyActivities<Pick<Activities, "claimRun" | "finalizeRun">>({
+// Claim and finalize are short DB writes: local activities, run inside the workflow task, which
+// saves a task round trip each. Retried without limit: an outcome must be recorded eventually,
+// even across a long Postgres outage.
+const db = proxyLocalActivities<Pick<Activities, "claimRun" | "finalizeRun">>({
   startToCloseTimeout: "30s",
-  retry: { initialInterval: "500ms", backoffCoefficient: 2, maximumInterval: "10s" },
+  retry: { initialInterval: "200ms", backoffCoefficient: 2, maximumInterval: "10s" },
 });
 
 export async function agentRunWorkflow(input: RunWorkflowInput): Promise<RunStatus> {
   let outcome: RunOutcome;
   try {
-    const claim = await short.claimRun({ runId: input.runId });
+    const claim = await db.claimRun({ runId: input.runId });
     if (!claim.proceed) return claim.status;
+    // Same task queue as this workflow, so the server can hand the activity to this worker eagerly.
     const exec = proxyActivities<Pick<Activities, "executeRun">>({
-      taskQueue: claim.execTaskQueue,
       startToCloseTimeout: `${claim.startToCloseSec}s`,
       heartbeatTimeout: `${claim.heartbeatTimeoutSec}s`,
       // Set explicitly: the SDK's implicit default is TRY_CANCEL, which would not wait for the kill.
@@ -39,7 +43,7 @@ export async function agentRunWorkflow(input: RunWorkflowInput): Promise<RunStat
     outcome = isCancellation(err) ? cancelledOutcome() : outcomeFromFailure(err);
   }
   // Recording the outcome must happen even when this workflow is being cancelled.
-  await CancellationScope.nonCancellable(() => short.finalizeRun({ runId: input.runId, outcome }));
+  await CancellationScope.nonCancellable(() => db.finalizeRun({ runId: input.runId, outcome }));
   return outcome.status;
 }
 

@@ -108,7 +108,6 @@ describe("loadConfig", () => {
     expect(c.port).toBe(3100);
     expect(c.host).toBe("127.0.0.1");
     expect(c.temporal.taskQueue).toBe("switchboard");
-    expect(c.temporal.execTaskQueue).toBe("switchboard-exec");
     expect(c.temporal.namespace).toBe("default");
     expect(c.agentApiUrl).toBe("http://127.0.0.1:3100");
     expect(c.role).toBe("all");
@@ -121,7 +120,6 @@ describe("loadConfig", () => {
     const c = loadConfig({ PORT: "4000", HOST: "10.0.0.5", TEMPORAL_TASK_QUEUE: "q1" });
     expect(c.port).toBe(4000);
     expect(c.temporal.taskQueue).toBe("q1");
-    expect(c.temporal.execTaskQueue).toBe("q1-exec");
     expect(c.agentApiUrl).toBe("http://10.0.0.5:4000");
     // A wildcard bind address is not a URL an agent can call.
     expect(loadConfig({ HOST: "0.0.0.0" }).agentApiUrl).toBe("http://localhost:3100");
