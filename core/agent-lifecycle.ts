@@ -77,9 +77,10 @@ export async function resumeAgent(db: Db, scheduler: AgentScheduler, agentId: st
       .execute();
   }
   const resumed = await requireAgent(db, agentId);
-  if ((await scheduler.setPaused(agentId, false)) === null && hasTimer(parseHeartbeatPolicy(resumed.runtimeConfig))) {
-    await syncSchedule(scheduler, resumed); // the timer needs its workflow back
-  }
+  await scheduler.setPaused(agentId, false);
+  // Config changed while paused was not pushed (a paused agent's schedule is frozen): push it now,
+  // which also brings a timer agent's workflow back if it was gone.
+  await syncSchedule(scheduler, resumed);
   return resumed;
 }
 

@@ -69,3 +69,36 @@ it("a run survives its worker being SIGKILLed: the process dies with the worker,
   const agentAfter = (await api.api.get(`/api/agents/${agent.id}`)).body;
   expect(agentAfter.status).toBe("idle");
 });
+
+it("the retried attempt resumes the task's session, and the run records one outcome and one cost row", async () => {
+  const env = testEnv({ PORT: new URL(api.baseUrl).port }, taskQueue);
+  if (workers.every((w) => w.child.exitCode !== null || w.child.signalCode !== null)) workers.push(await startWorkerProcess(env));
+  const pidFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "sb-crash-")), "pid");
+  const company = await api.api.createCompany("Crashy Sessions");
+  const quick = await api.api.createAgent(company.id, {
+    name: "sessioned",
+    adapterConfig: { command: path.resolve("tests/fixtures/session-agent.mjs"), args: ["0"], cwd: os.tmpdir() },
+  });
+  const first = await api.api.waitForRun((await api.api.wake(quick.id, { payload: { taskKey: "T" } })).id);
+  expect(first.sessionIdAfter).toBe(`sess-${first.id}`);
+  // Same agent, now slow: the next run on task T will be interrupted by a worker crash.
+  await api.api.request("PATCH", `/api/agents/${quick.id}`, {
+    adapterConfig: { command: path.resolve("tests/fixtures/session-agent.mjs"), args: ["3", pidFile], cwd: os.tmpdir() },
+  });
+  const queued = await api.api.wake(quick.id, { payload: { taskKey: "T" } });
+  const pid = await waitFor("the agent's pid file", () => (fs.existsSync(pidFile) ? Number(fs.readFileSync(pidFile, "utf8")) : undefined), 15_000);
+  await waitFor("first attempt output", async () => logText((await api.api.runLog(queued.id)).content).includes("session before=") || undefined, 5_000);
+  await workers.at(-1)!.kill("SIGKILL");
+  await waitFor("the orphaned agent process to die", () => !isAlive(pid) || undefined, 5_000);
+  workers.push(await startWorkerProcess(env));
+
+  const run = await api.api.waitForRun(queued.id, 60_000);
+  expect(run).toMatchObject({ status: "succeeded", attempt: 2, sessionIdBefore: `sess-${first.id}`, sessionIdAfter: `sess-${first.id}` });
+  const log = logText((await api.api.runLog(queued.id)).content, "stdout");
+  // Both attempts resumed the stored session.
+  expect(log.match(new RegExp(`session before=sess-${first.id}`, "g"))).toHaveLength(2);
+  const costs = await api.runtime.db.selectFrom("cost_events").select(["heartbeatRunId"]).where("agentId", "=", quick.id).execute();
+  expect(costs.map((c) => c.heartbeatRunId).sort()).toEqual([first.id, queued.id].sort());
+  const state = (await api.api.get(`/api/agents/${quick.id}/runtime-state`)).body;
+  expect(state).toMatchObject({ totalInputTokens: 200, totalCostCents: 4, lastRunId: queued.id });
+});
