@@ -4,5 +4,5 @@ import type { Db } from "../db/connection.js";
 
 export interface ActivityDeps {
   db: Db;
-  config: Pick<SwitchboardConfig, "agentApiUrl" | "runHeartbeatTimeoutSec" | "runMaxAttempts">;
+  config: Pick<SwitchboardConfig, "agentApiUrl" | "runHeartbeatTimeoutSec" | "runMaxAttempts" | "home">;
 }

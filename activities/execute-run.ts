@@ -4,7 +4,9 @@
  * elsewhere), kills a stale process group left by a previous attempt, streams output to the run log,
  * and returns a small outcome (full output stays in the log store, not in Temporal history).
  */
+import fs from "node:fs";
 import os from "node:os";
+import path from "node:path";
 import { sql } from "kysely";
 import { ApplicationFailure, Context } from "@temporalio/activity";
 import { getAdapter } from "../adapters/registry.js";
@@ -52,7 +54,15 @@ export function createExecuteActivities({ db, config }: ActivityDeps) {
       if (attempt > 1) await recoverFromLostAttempt(ctx, log);
       await db.updateTable("heartbeat_runs").set({ attempt, updatedAt: sql`now()` }).where("id", "=", runId).execute();
 
-      const context: Record<string, unknown> = { ...((row.contextSnapshot ?? {}) as Record<string, unknown>), paperclipApiUrl: config.agentApiUrl };
+      // Without a configured cwd an agent works in its own home under the data directory — never in
+      // the server's working directory, where it could read the server's files.
+      const agentHome = path.join(config.home, "agents", row.agentId);
+      fs.mkdirSync(agentHome, { recursive: true, mode: 0o700 });
+      const context: Record<string, unknown> = {
+        ...((row.contextSnapshot ?? {}) as Record<string, unknown>),
+        paperclipApiUrl: config.agentApiUrl,
+        paperclipWorkspace: { cwd: agentHome, source: "agent_home", agentHome },
+      };
       const taskKey = typeof context.taskKey === "string" ? context.taskKey : null;
       const codec = adapter.module.sessionCodec;
       // Every attempt resumes the session the run started from (a lost attempt never stored one).

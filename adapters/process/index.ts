@@ -20,7 +20,8 @@ async function execute(ctx: AdapterExecutionContext): Promise<AdapterExecutionRe
     return { exitCode: null, signal: null, timedOut: false, errorCode: "adapter_config_invalid", errorMessage: parsed.error.issues.map((i) => i.message).join("; ") };
   }
   const config = parsed.data;
-  const cwd = config.cwd ?? process.cwd();
+  const workspace = (ctx.context.paperclipWorkspace ?? {}) as { cwd?: unknown; agentHome?: unknown; source?: unknown };
+  const cwd = config.cwd ?? (typeof workspace.cwd === "string" ? workspace.cwd : os.tmpdir());
   const apiUrl = typeof ctx.context.paperclipApiUrl === "string" ? ctx.context.paperclipApiUrl : "";
   const runtimeEnv = buildPaperclipEnv({
     agentId: ctx.agent.id,
@@ -39,6 +40,9 @@ async function execute(ctx: AdapterExecutionContext): Promise<AdapterExecutionRe
     SWITCHBOARD_RESULT_FILE: resultFile,
     ...(sessionId ? { SWITCHBOARD_SESSION_ID: sessionId } : {}),
     ...(ctx.runtime.taskKey ? { SWITCHBOARD_TASK_KEY: ctx.runtime.taskKey } : {}),
+    PAPERCLIP_WORKSPACE_CWD: cwd,
+    ...(typeof workspace.source === "string" ? { PAPERCLIP_WORKSPACE_SOURCE: workspace.source } : {}),
+    ...(typeof workspace.agentHome === "string" ? { AGENT_HOME: workspace.agentHome } : {}),
   });
   await ctx.onMeta?.({ adapterType: type, command: config.command, cwd, commandArgs: config.args, env: redactEnv(env) });
   try {
@@ -85,7 +89,7 @@ export const processAdapterModule: ServerAdapterModule = {
     "Runs an executable directly (argv, no shell) for each heartbeat.",
     "- command (string, required): executable path or name on PATH",
     "- args (string[]): arguments; a single string is rejected",
-    "- cwd (absolute path): working directory",
+    "- cwd (absolute path): working directory; default: the agent's own home under the data directory ($AGENT_HOME)",
     "- env (object of strings): extra environment; PAPERCLIP_* names are reserved",
     "- timeoutSec (number, 0 = none), graceSec (number, default 15): SIGTERM after the timeout, SIGKILL after the grace",
     "The process may write JSON to $SWITCHBOARD_RESULT_FILE: {sessionId, usage:{inputTokens,outputTokens,cachedInputTokens}, costUsd, provider, model, billingType, summary}.",

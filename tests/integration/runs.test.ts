@@ -112,6 +112,18 @@ describe("a woken process agent", () => {
     expect(run.error).toContain("definitely-not-a-real-binary-xyz");
   });
 
+  it("without a cwd, runs in the agent's own home under the data directory, not the server's directory", async () => {
+    const agent = await t.api.createAgent(companyId, {
+      name: "homebody",
+      adapterConfig: { command: process.execPath, args: ["-e", "console.log('cwd=' + process.cwd()); console.log('home=' + process.env.AGENT_HOME)"] },
+    });
+    const run = await t.api.waitForRun((await t.api.wake(agent.id)).id);
+    const expected = path.join(t.config.home, "agents", agent.id);
+    const out = logText((await t.api.runLog(run.id)).content, "stdout");
+    expect(out).toContain(`cwd=${expected}\n`);
+    expect(out).toContain(`home=${expected}\n`);
+  });
+
   it("lists a company's runs, newest first, filtered by agent", async () => {
     const agent = await t.api.createAgent(companyId, { name: "lister", adapterConfig: { command: "/bin/true", args: [], cwd: os.tmpdir() } });
     const first = await t.api.waitForRun((await t.api.wake(agent.id)).id);
