@@ -228,7 +228,12 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<void> {
 
     if (timerDue()) {
       timerBaseline = Date.now();
-      await locked(() => admit(timerWake(Date.now())));
+      try {
+        await locked(() => admit(timerWake(Date.now())));
+      } catch (err) {
+        // Postgres unreachable for minutes: this tick is lost, the next one comes. Never let it fail the agent.
+        log.warn("timer wake could not be recorded", { error: String(err) });
+      }
     }
     while (canLaunch()) launch(nextToStart(queue)!);
 
