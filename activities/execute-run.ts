@@ -15,6 +15,7 @@ import { isAlive, killGroup } from "../adapters/utils/child-process.js";
 import type { CostReport, RunOutcome } from "../workflows/definitions.js";
 import type { ActivityDeps } from "./deps.js";
 import { RunLogWriter } from "./log-writer.js";
+import { withDbRetry } from "./retry-db.js";
 import { resolveSession, sessionChangeFrom } from "./sessions.js";
 
 /** Heartbeat details: enough for the next attempt to find and kill what this one started. */
@@ -31,7 +32,8 @@ export function createExecuteActivities({ db, config }: ActivityDeps) {
     async executeRun({ runId }: { runId: string }): Promise<RunOutcome> {
       const ctx = Context.current();
       const attempt = ctx.info.attempt;
-      const row = await db
+      const row = await withDbRetry(() =>
+        db
         .selectFrom("heartbeat_runs")
         .innerJoin("agents", "agents.id", "heartbeat_runs.agentId")
         .select([
@@ -44,7 +46,8 @@ export function createExecuteActivities({ db, config }: ActivityDeps) {
           "agents.adapterConfig",
         ])
         .where("heartbeat_runs.id", "=", runId)
-        .executeTakeFirst();
+        .executeTakeFirst(),
+      );
       if (!row) throw ApplicationFailure.nonRetryable(`run ${runId} not found`, "RunNotFound");
       const adapter = getAdapter(row.adapterType);
       if (!adapter) throw ApplicationFailure.nonRetryable(`Unknown adapter type "${row.adapterType}"`, "AdapterConfigError");
@@ -52,7 +55,7 @@ export function createExecuteActivities({ db, config }: ActivityDeps) {
       const log = await RunLogWriter.open(db, runId, attempt);
       const details: ExecHeartbeat = { pid: null, host: os.hostname(), bytes: 0 };
       if (attempt > 1) await recoverFromLostAttempt(ctx, log);
-      await db.updateTable("heartbeat_runs").set({ attempt, updatedAt: sql`now()` }).where("id", "=", runId).execute();
+      await withDbRetry(() => db.updateTable("heartbeat_runs").set({ attempt, updatedAt: sql`now()` }).where("id", "=", runId).execute());
 
       // Without a configured cwd an agent works in its own home under the data directory — never in
       // the server's working directory, where it could read the server's files.
@@ -66,8 +69,8 @@ export function createExecuteActivities({ db, config }: ActivityDeps) {
       const taskKey = typeof context.taskKey === "string" ? context.taskKey : null;
       const codec = adapter.module.sessionCodec;
       // Every attempt resumes the session the run started from (a lost attempt never stored one).
-      const session = await resolveSession(db, { companyId: row.companyId, agentId: row.agentId, adapterType: row.adapterType, taskKey }, context, codec);
-      await db.updateTable("heartbeat_runs").set({ sessionIdBefore: session.displayId }).where("id", "=", runId).execute();
+      const session = await withDbRetry(() => resolveSession(db, { companyId: row.companyId, agentId: row.agentId, adapterType: row.adapterType, taskKey }, context, codec));
+      await withDbRetry(() => db.updateTable("heartbeat_runs").set({ sessionIdBefore: session.displayId }).where("id", "=", runId).execute());
 
       const beat = setInterval(() => {
         details.bytes = log.totalBytes;
@@ -92,13 +95,14 @@ export function createExecuteActivities({ db, config }: ActivityDeps) {
           onSpawn: async ({ pid, startedAt }) => {
             details.pid = pid;
             ctx.heartbeat(details);
-            await db.updateTable("heartbeat_runs").set({ processPid: pid, processStartedAt: startedAt, updatedAt: sql`now()` }).where("id", "=", runId).execute();
+            // Informational only: the pid that matters for recovery travels in the heartbeat details.
+            await withDbRetry(() => db.updateTable("heartbeat_runs").set({ processPid: pid, processStartedAt: startedAt, updatedAt: sql`now()` }).where("id", "=", runId).execute(), 5_000).catch(() => undefined);
           },
         });
       } finally {
         clearInterval(beat);
         await log.close();
-        await db.updateTable("heartbeat_runs").set({ logBytes: log.totalBytes }).where("id", "=", runId).execute();
+        await withDbRetry(() => db.updateTable("heartbeat_runs").set({ logBytes: log.totalBytes }).where("id", "=", runId).execute());
       }
       const change = sessionChangeFrom(result, codec);
       const sessionIdAfter = change.action === "set" ? change.displayId : change.action === "clear" ? null : session.displayId;

@@ -4,6 +4,7 @@
  */
 import type { Db } from "../db/connection.js";
 import { appendLogChunk, encodeLogLine, logTail, type LogStream } from "../db/queries/run-logs.js";
+import { withDbRetry } from "./retry-db.js";
 
 export const MAX_LOG_BYTES = 16 * 1024 * 1024;
 const FLUSH_BYTES = 64 * 1024;
@@ -19,6 +20,9 @@ export class RunLogWriter {
   private truncated = false;
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
+  /** Chunks that could not be stored (Postgres unreachable for longer than the retry window). */
+  droppedChunks = 0;
+  lastError: unknown;
 
   private constructor(
     private readonly db: Db,
@@ -28,7 +32,7 @@ export class RunLogWriter {
 
   static async open(db: Db, runId: string, attempt: number): Promise<RunLogWriter> {
     const writer = new RunLogWriter(db, runId, attempt);
-    const tail = await logTail(db, runId);
+    const tail = await withDbRetry(() => logTail(db, runId));
     writer.seq = tail.nextSeq;
     writer.offset = tail.nextOffset;
     return writer;
@@ -72,9 +76,17 @@ export class RunLogWriter {
     const seq = this.seq++;
     const byteOffset = this.offset;
     this.offset += Buffer.byteLength(content, "utf8");
-    this.flushing = this.flushing.then(async () => {
-      await appendLogChunk(this.db, { runId: this.runId, seq, attempt: this.attempt, stream, byteOffset, content });
-    });
+    // The chain never stays rejected: a chunk that cannot be stored even after retries is dropped
+    // (a gap in the log), which must not fail the run or the chunks after it.
+    this.flushing = this.flushing.then(() =>
+      withDbRetry(() => appendLogChunk(this.db, { runId: this.runId, seq, attempt: this.attempt, stream, byteOffset, content }), 30_000).then(
+        () => undefined,
+        (err: unknown) => {
+          this.droppedChunks++;
+          this.lastError = err;
+        },
+      ),
+    );
     return this.flushing;
   }
 

@@ -63,6 +63,10 @@ export function createRunActivities({ db, config }: ActivityDeps) {
 
     async finalizeRun({ runId, outcome }: { runId: string; outcome: RunOutcome }): Promise<void> {
       await db.transaction().execute(async (trx) => {
+        // One finalisation per agent at a time: two runs ending together would each count the
+        // other as still running, and the agent would stay "running" forever.
+        const owner = await trx.selectFrom("heartbeat_runs").select(["agentId"]).where("id", "=", runId).executeTakeFirst();
+        if (owner) await trx.selectFrom("agents").select(["id"]).where("id", "=", owner.agentId).forUpdate().execute();
         const run = await trx
           .updateTable("heartbeat_runs")
           .set({

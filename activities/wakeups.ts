@@ -40,7 +40,7 @@ export function createWakeupActivities({ db }: ActivityDeps) {
         requestedByActorId: request.requestedByActorId,
         idempotencyKey: request.idempotencyKey,
       };
-      return db.transaction().execute(async (trx) => {
+      const result = await db.transaction().execute(async (trx): Promise<WakeResult> => {
         // A retried activity finds its own earlier write and reports the same result.
         const existing = await trx.selectFrom("agent_wakeup_requests").select(["runId", "status"]).where("id", "=", request.wakeupRequestId).executeTakeFirst();
         if (existing?.runId) {
@@ -96,6 +96,8 @@ export function createWakeupActivities({ db }: ActivityDeps) {
         await trx.updateTable("agent_wakeup_requests").set({ runId: decision.runId }).where("id", "=", request.wakeupRequestId).execute();
         return { runId: decision.runId, wakeupRequestId: request.wakeupRequestId, disposition: "queued" };
       });
+      const run = result.runId ? await db.selectFrom("heartbeat_runs").select(["status"]).where("id", "=", result.runId).executeTakeFirst() : undefined;
+      return { ...result, runStatus: run?.status ?? null };
     },
   };
 }

@@ -20,6 +20,9 @@ export function createDb(databaseUrl: string, opts: DbOptions = {}): Db {
     // A Postgres restart must not crash the process: idle-client errors are retried by the next query.
     idleTimeoutMillis: 30_000,
   });
+  // A checked-out client has no pool listener: without this its 'error' event (Postgres restarted
+  // mid-query) would be an uncaught exception. The query itself still fails and is retried.
+  pool.on("connect", (client) => client.on("error", () => undefined));
   pool.on("error", () => {
     /* a broken idle connection is dropped by the pool; the next checkout reconnects */
   });

@@ -40,6 +40,7 @@ import {
 import { agentRunWorkflow } from "./run-workflow.js";
 import { AgentIdKey, AgentStatusKey, CompanyIdKey, HeartbeatRunIdKey, WakeReasonKey } from "./search-attributes.js";
 import {
+  type AdmissionDecision,
   type QueuedRun,
   applyAdmission,
   decideAdmission,
@@ -73,7 +74,9 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<void> {
   const scopes = new Map<string, CancellationScope>();
 
   const locked = async <T>(fn: () => Promise<T>): Promise<T> => {
-    await condition(() => !busy);
+    // Re-check after waking: all waiters are released in the same activation, and only the first
+    // to run may take the lock; the others wait again.
+    while (busy) await condition(() => !busy);
     busy = true;
     try {
       return await fn();
@@ -103,15 +106,28 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<void> {
       return { runId: null, wakeupRequestId: request.wakeupRequestId, disposition: "skipped", reason: skipReason };
     }
     const wake = { taskKey: request.taskKey, reason: request.reason ?? request.source, idempotencyKey: request.idempotencyKey };
-    const decision = request.source === "timer" ? decideTimerAdmission(queue, uuid4()) : decideAdmission(queue, wake, uuid4());
+    // A new run takes the wake's own id: if a workflow task is lost after its rows were written (a
+    // Temporal restart), the retried update proposes the same id and finds its rows again.
+    const proposed = request.wakeupRequestId;
+    const decision = request.source === "timer" ? decideTimerAdmission(queue, proposed) : decideAdmission(queue, wake, proposed);
     if (decision.kind === "duplicate") {
       return { runId: decision.runId, wakeupRequestId: request.wakeupRequestId, disposition: "duplicate" };
     }
     const result = await db.recordWakeup({ agentId, companyId, request, decision });
-    // The database is the backstop for idempotency keys this workflow no longer remembers.
-    const recorded = result.disposition === "duplicate" && result.runId ? { kind: "duplicate" as const, runId: result.runId } : decision;
-    queue = applyAdmission(queue, wake, recorded);
+    queue = applyAdmission(queue, wake, reconcile(result));
     return result;
+  };
+
+  /**
+   * What Postgres recorded wins over what was decided: it also knows keys this workflow forgot and
+   * rows written by a workflow task that was lost. A queued run unknown here is adopted, never orphaned.
+   */
+  const reconcile = (result: WakeResult): AdmissionDecision => {
+    const runId = result.runId ?? "";
+    if (result.disposition === "duplicate") return { kind: "duplicate", runId };
+    const known = queue.queued.some((r) => r.runId === runId) || queue.running.includes(runId);
+    if (known) return { kind: "coalesced", runId };
+    return result.runStatus === "queued" ? { kind: "new", runId } : { kind: "duplicate", runId };
   };
 
   /** Pause/terminate: queued runs end now, running ones are cancelled (their workflows record it). */
@@ -235,14 +251,15 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<void> {
         log.warn("timer wake could not be recorded", { error: String(err) });
       }
     }
-    while (canLaunch()) launch(nextToStart(queue)!);
-
+    // Before starting more work: a busy agent is idle only between runs, so that is when to
+    // continue-as-new (the queue is carried), or its history would grow without bound.
     if (wantsContinueAsNew()) {
       await condition(allHandlersFinished);
       if (wantsContinueAsNew()) {
         return continueAsNew<typeof agentWorkflow>({ agentId, companyId, config, carried: { queue, paused, timerBaseline } });
       }
     }
+    while (canLaunch()) launch(nextToStart(queue)!);
   }
   // Terminated: let cancelled runs record their outcome, then close.
   await condition(() => queue.running.length === 0 && allHandlersFinished());

@@ -35,6 +35,8 @@ export interface WakeResult {
   disposition: WakeDisposition;
   /** Why a wake was skipped, e.g. `heartbeat.wakeOnDemand.disabled`. */
   reason?: string;
+  /** The run's status in Postgres once recorded (lets the workflow adopt a run it lost track of). */
+  runStatus?: string | null;
 }
 
 /** The scheduling part of `runtimeConfig.heartbeat`, pushed to the workflow on every change. */
