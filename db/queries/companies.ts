@@ -1,17 +1,14 @@
 import type { Insertable } from "kysely";
 import type { Db } from "../connection.js";
 import type { CompanyTable } from "../schema.js";
-import { issuePrefixCandidates } from "../../core/issue-prefix.js";
+import { deriveIssuePrefixBase, issuePrefixCandidates } from "../../core/issue-prefix.js";
 
 export type NewCompanyInput = Omit<Insertable<CompanyTable>, "issuePrefix" | "id">;
 
 /** Inserts a company with the first free issue prefix derived from its name (ABC, ABCA, ABCAA …). */
 export async function insertCompany(db: Db, input: NewCompanyInput) {
-  const taken = new Set(
-    (await db.selectFrom("companies").select("issuePrefix").where("issuePrefix", "like", `${[...issuePrefixCandidates(input.name, 1)][0]}%`).execute()).map(
-      (r) => r.issuePrefix,
-    ),
-  );
+  const base = deriveIssuePrefixBase(input.name);
+  const taken = new Set((await db.selectFrom("companies").select("issuePrefix").where("issuePrefix", "like", `${base}%`).execute()).map((r) => r.issuePrefix));
   for (const prefix of issuePrefixCandidates(input.name)) {
     if (taken.has(prefix)) continue;
     const row = await db
