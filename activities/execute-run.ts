@@ -55,7 +55,6 @@ export function createExecuteActivities({ db, config }: ActivityDeps) {
       const log = await RunLogWriter.open(db, runId, attempt);
       const details: ExecHeartbeat = { pid: null, host: os.hostname(), bytes: 0 };
       if (attempt > 1) await recoverFromLostAttempt(ctx, log);
-      await withDbRetry(() => db.updateTable("heartbeat_runs").set({ attempt, updatedAt: sql`now()` }).where("id", "=", runId).execute());
 
       // Without a configured cwd an agent works in its own home under the data directory — never in
       // the server's working directory, where it could read the server's files.
@@ -70,7 +69,9 @@ export function createExecuteActivities({ db, config }: ActivityDeps) {
       const codec = adapter.module.sessionCodec;
       // Every attempt resumes the session the run started from (a lost attempt never stored one).
       const session = await withDbRetry(() => resolveSession(db, { companyId: row.companyId, agentId: row.agentId, adapterType: row.adapterType, taskKey }, context, codec));
-      await withDbRetry(() => db.updateTable("heartbeat_runs").set({ sessionIdBefore: session.displayId }).where("id", "=", runId).execute());
+      await withDbRetry(() =>
+        db.updateTable("heartbeat_runs").set({ attempt, sessionIdBefore: session.displayId, updatedAt: sql`now()` }).where("id", "=", runId).execute(),
+      );
 
       const beat = setInterval(() => {
         details.bytes = log.totalBytes;
@@ -106,7 +107,7 @@ export function createExecuteActivities({ db, config }: ActivityDeps) {
       }
       const change = sessionChangeFrom(result, codec);
       const sessionIdAfter = change.action === "set" ? change.displayId : change.action === "clear" ? null : session.displayId;
-      return { ...toOutcome(result, ctx.cancellationSignal.aborted), session: change, sessionIdAfter, taskKey: session.taskKey, cost: costFrom(result) };
+      return { ...toOutcome(result, ctx.cancellationSignal.aborted, sessionIdAfter), session: change, taskKey: session.taskKey, cost: costFrom(result) };
     },
   };
 }
@@ -138,7 +139,7 @@ function costFrom(result: AdapterExecutionResult): CostReport | null {
   };
 }
 
-function toOutcome(result: AdapterExecutionResult, cancelled: boolean): RunOutcome {
+function toOutcome(result: AdapterExecutionResult, cancelled: boolean, sessionIdAfter: string | null): RunOutcome {
   const resultJson = result.resultJson ?? null;
   const excerpt = (key: "stdout" | "stderr") => (resultJson && typeof resultJson[key] === "string" ? (resultJson[key] as string) : null);
   const common = {
@@ -146,7 +147,7 @@ function toOutcome(result: AdapterExecutionResult, cancelled: boolean): RunOutco
     signal: result.signal,
     usage: (result.usage as Record<string, unknown> | undefined) ?? null,
     resultJson,
-    sessionIdAfter: result.sessionDisplayId ?? result.sessionId ?? null,
+    sessionIdAfter,
     stdoutExcerpt: excerpt("stdout"),
     stderrExcerpt: excerpt("stderr"),
   };

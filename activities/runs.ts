@@ -66,7 +66,9 @@ export function createRunActivities({ db, config }: ActivityDeps) {
         // One finalisation per agent at a time: two runs ending together would each count the
         // other as still running, and the agent would stay "running" forever.
         const owner = await trx.selectFrom("heartbeat_runs").select(["agentId"]).where("id", "=", runId).executeTakeFirst();
-        if (owner) await trx.selectFrom("agents").select(["id"]).where("id", "=", owner.agentId).forUpdate().execute();
+        const agent = owner
+          ? await trx.selectFrom("agents").select(["adapterType"]).where("id", "=", owner.agentId).forUpdate().executeTakeFirst()
+          : undefined;
         const run = await trx
           .updateTable("heartbeat_runs")
           .set({
@@ -87,7 +89,7 @@ export function createRunActivities({ db, config }: ActivityDeps) {
           .where("status", "in", ["queued", "running"])
           .returning(["agentId", "companyId", "contextSnapshot"])
           .executeTakeFirst();
-        if (!run) return; // already terminal: exactly one outcome is ever recorded
+        if (!run || !agent) return; // already terminal: exactly one outcome is ever recorded
         await trx
           .updateTable("agent_wakeup_requests")
           .set({ status: WAKEUP_STATUS_FOR[outcome.status], finishedAt: sql`now()`, error: outcome.error, updatedAt: sql`now()` })
@@ -107,7 +109,6 @@ export function createRunActivities({ db, config }: ActivityDeps) {
           .where("id", "=", run.agentId)
           .where("status", "in", ["idle", "running", "error", "active"])
           .execute();
-        const agent = await trx.selectFrom("agents").select(["adapterType"]).where("id", "=", run.agentId).executeTakeFirstOrThrow();
         const cost = outcome.cost ?? null;
         const costCents = cost ? costCentsOf(cost) : 0;
         await trx

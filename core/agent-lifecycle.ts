@@ -10,7 +10,7 @@ import type { AgentRef, AgentScheduler } from "../temporal/agent-scheduler.js";
 import type { AgentScheduleConfig, WakeResult } from "../workflows/definitions.js";
 import { conflict, notFound } from "./errors.js";
 import { hasTimer, parseHeartbeatPolicy } from "./heartbeat-policy.js";
-import { NOT_INVOKABLE_STATUSES, buildWakeRequest, type WakeInput } from "./wakeups.js";
+import { NOT_INVOKABLE_STATUSES, NOT_INVOKABLE_STATUS_LIST, buildWakeRequest, type WakeInput } from "./wakeups.js";
 
 type AgentRow = NonNullable<Awaited<ReturnType<typeof getAgent>>>;
 
@@ -96,7 +96,7 @@ export async function ensureTimerWorkflows(db: Db, scheduler: AgentScheduler): P
   const agents = await db
     .selectFrom("agents")
     .selectAll()
-    .where("status", "not in", ["paused", "terminated", "pending_approval"])
+    .where("status", "not in", [...NOT_INVOKABLE_STATUS_LIST])
     .where(sql<boolean>`coalesce((runtime_config->'heartbeat'->>'intervalSec')::numeric, 0) > 0`)
     .execute();
   let started = 0;

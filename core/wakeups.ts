@@ -64,4 +64,5 @@ export function buildWakeRequest(input: WakeInput, now: Date = new Date()): Wake
 }
 
 /** Agent states that accept no wakeups (Paperclip answers 409). */
-export const NOT_INVOKABLE_STATUSES = new Set(["paused", "terminated", "pending_approval"]);
+export const NOT_INVOKABLE_STATUS_LIST = ["paused", "terminated", "pending_approval"] as const;
+export const NOT_INVOKABLE_STATUSES: ReadonlySet<string> = new Set(NOT_INVOKABLE_STATUS_LIST);

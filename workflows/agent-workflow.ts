@@ -26,11 +26,11 @@ import {
   AGENT_NOT_INVOKABLE,
   type AgentStateSnapshot,
   type AgentWorkflowInput,
-  type RunOutcome,
   type WakeRequest,
   type WakeResult,
   cancelRunUpdate,
   configureSignal,
+  outcomeWithoutOutput,
   requestWakeupUpdate,
   runWorkflowId,
   setPausedUpdate,
@@ -135,7 +135,7 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<void> {
     const queued = queue.queued.map((r) => r.runId);
     for (const runId of queued) {
       queue = dropQueued(queue, runId);
-      await db.finalizeRun({ runId, outcome: cancelledOutcome(why) });
+      await db.finalizeRun({ runId, outcome: outcomeWithoutOutput("cancelled", why, "cancelled") });
     }
     for (const scope of scopes.values()) scope.cancel();
   };
@@ -183,7 +183,7 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<void> {
     locked(async () => {
       if (queue.queued.some((r) => r.runId === runId)) {
         queue = dropQueued(queue, runId);
-        await db.finalizeRun({ runId, outcome: cancelledOutcome("Cancelled by the board") });
+        await db.finalizeRun({ runId, outcome: outcomeWithoutOutput("cancelled", "Cancelled by the board", "cancelled") });
         return { found: "queued" as const };
       }
       const scope = scopes.get(runId);
@@ -284,21 +284,6 @@ function timerWake(now: number): WakeRequest {
       reason: "interval_elapsed",
       now: new Date(now).toISOString(),
     },
-  };
-}
-
-function cancelledOutcome(error: string): RunOutcome {
-  return {
-    status: "cancelled",
-    exitCode: null,
-    signal: null,
-    error,
-    errorCode: "cancelled",
-    usage: null,
-    resultJson: null,
-    sessionIdAfter: null,
-    stdoutExcerpt: null,
-    stderrExcerpt: null,
   };
 }
 

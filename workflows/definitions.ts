@@ -105,6 +105,11 @@ export interface RunOutcome {
   taskKey?: string | null;
 }
 
+/** An outcome built by workflow code itself (no process output): cancellation, lost process. */
+export function outcomeWithoutOutput(status: TerminalRunStatus, error: string, errorCode: string): RunOutcome {
+  return { status, error, errorCode, exitCode: null, signal: null, usage: null, resultJson: null, sessionIdAfter: null, stdoutExcerpt: null, stderrExcerpt: null };
+}
+
 /** Returned by the claim activity: whether to run, and the activity options for this run. */
 export interface RunClaim {
   proceed: boolean;

@@ -15,7 +15,7 @@ import {
 } from "@temporalio/workflow";
 import type { Activities } from "../activities/types.js";
 import type { RunOutcome, RunStatus, RunWorkflowInput } from "./definitions.js";
-import { NON_RETRYABLE_RUN_ERRORS } from "./definitions.js";
+import { NON_RETRYABLE_RUN_ERRORS, outcomeWithoutOutput } from "./definitions.js";
 
 // Claim and finalize are short DB writes: local activities, run inside the workflow task, which
 // saves a task round trip each. Retried without limit: an outcome must be recorded eventually,
@@ -40,30 +40,16 @@ export async function agentRunWorkflow(input: RunWorkflowInput): Promise<RunStat
     });
     outcome = await exec.executeRun({ runId: input.runId });
   } catch (err) {
-    outcome = isCancellation(err) ? cancelledOutcome() : outcomeFromFailure(err);
+    outcome = isCancellation(err) ? outcomeWithoutOutput("cancelled", "Run cancelled", "cancelled") : outcomeFromFailure(err);
   }
   // Recording the outcome must happen even when this workflow is being cancelled.
   await CancellationScope.nonCancellable(() => db.finalizeRun({ runId: input.runId, outcome }));
   return outcome.status;
 }
 
-const EMPTY: Omit<RunOutcome, "status" | "error" | "errorCode"> = {
-  exitCode: null,
-  signal: null,
-  usage: null,
-  resultJson: null,
-  sessionIdAfter: null,
-  stdoutExcerpt: null,
-  stderrExcerpt: null,
-};
-
-function cancelledOutcome(): RunOutcome {
-  return { ...EMPTY, status: "cancelled", error: "Run cancelled", errorCode: "cancelled" };
-}
-
 /** Maps an activity failure (after all retries) to a failed run with a stable error code. */
 function outcomeFromFailure(err: unknown): RunOutcome {
-  const base: RunOutcome = { ...EMPTY, status: "failed", error: err instanceof Error ? err.message : String(err), errorCode: "adapter_failed" };
+  const base = outcomeWithoutOutput("failed", err instanceof Error ? err.message : String(err), "adapter_failed");
   const cause = err instanceof ActivityFailure ? err.cause : undefined;
   if (cause instanceof TimeoutFailure) {
     return { ...base, errorCode: "process_lost", error: "Process lost: the worker running it stopped heartbeating and no retry succeeded" };

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { getAdapter, listAdapterTypes } from "../../adapters/registry.js";
 import { pauseAgent, resumeAgent, syncSchedule, terminateAgent, wakeAgent } from "../../core/agent-lifecycle.js";
 import { notFound, unprocessable } from "../../core/errors.js";
+import { hasTimer, parseHeartbeatPolicy } from "../../core/heartbeat-policy.js";
 import { getAgent, getAgentInCompany, insertAgent, listAgents } from "../../db/queries/agents.js";
 import { getCompany } from "../../db/queries/companies.js";
 import { getRun } from "../../db/queries/runs.js";
@@ -113,7 +114,7 @@ export function agentRoutes(app: FastifyInstance, { db, scheduler }: ApiDeps): v
       metadata: (body.metadata ?? null) as never,
     });
     // An agent with a timer needs its workflow now, not at its first wakeup.
-    if (body.runtimeConfig.heartbeat?.intervalSec) await syncSchedule(scheduler, agent);
+    if (hasTimer(parseHeartbeatPolicy(agent.runtimeConfig))) await syncSchedule(scheduler, agent);
     return reply.status(201).send(agent);
   });
 
