@@ -10,6 +10,7 @@ import path from "node:path";
 import { sql } from "kysely";
 import { ApplicationFailure, Context } from "@temporalio/activity";
 import { getAdapter } from "../adapters/registry.js";
+import { mintRunToken } from "../core/auth/run-token.js";
 import type { AdapterExecutionResult } from "../adapters/types.js";
 import { isAlive, killGroup } from "../adapters/utils/child-process.js";
 import type { CostReport, RunOutcome } from "../workflows/definitions.js";
@@ -27,7 +28,7 @@ interface ExecHeartbeat {
 
 const HEARTBEAT_EVERY_MS = 1000;
 
-export function createExecuteActivities({ db, config }: ActivityDeps) {
+export function createExecuteActivities({ db, config, keys }: ActivityDeps) {
   return {
     async executeRun({ runId }: { runId: string }): Promise<RunOutcome> {
       const ctx = Context.current();
@@ -73,6 +74,11 @@ export function createExecuteActivities({ db, config }: ActivityDeps) {
         db.updateTable("heartbeat_runs").set({ attempt, sessionIdBefore: session.displayId, updatedAt: sql`now()` }).where("id", "=", runId).execute(),
       );
 
+      // The run token: the agent's credential for this run only (refused once the run is terminal).
+      const authToken = adapter.module.supportsLocalAgentJwt
+        ? await mintRunToken({ agentId: row.agentId, companyId: row.companyId, runId, adapterType: row.adapterType }, keys.agentJwtSecret, config.auth.agentJwtTtlSec)
+        : undefined;
+
       const beat = setInterval(() => {
         details.bytes = log.totalBytes;
         ctx.heartbeat(details);
@@ -91,6 +97,7 @@ export function createExecuteActivities({ db, config }: ActivityDeps) {
           },
           config: (row.adapterConfig ?? {}) as Record<string, unknown>,
           context,
+          ...(authToken ? { authToken } : {}),
           signal: ctx.cancellationSignal,
           onLog: (stream, chunk) => log.write(stream, chunk),
           onSpawn: async ({ pid, startedAt }) => {

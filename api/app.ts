@@ -2,10 +2,10 @@
 import Fastify, { type FastifyInstance } from "fastify";
 import type { ApiDeps } from "./deps.js";
 import { installErrorHandling } from "./errors.js";
-import { agentRoutes } from "./routes/agents.js";
-import { companyRoutes } from "./routes/companies.js";
-import { healthRoutes } from "./routes/health.js";
-import { runRoutes } from "./routes/runs.js";
+import { installActorResolution } from "./auth/resolve-actor.js";
+import { installCsrfGuard } from "./auth/csrf.js";
+import { installOpenApi } from "./openapi.js";
+import { ROUTE_MODULES } from "./routes/index.js";
 
 export interface BuildAppOptions {
   logger?: boolean | { level: string };
@@ -31,10 +31,10 @@ export async function buildApp(deps: ApiDeps, opts: BuildAppOptions = {}): Promi
     }
   });
   installErrorHandling(app);
-  healthRoutes(app, deps);
-  companyRoutes(app, deps);
-  agentRoutes(app, deps);
-  runRoutes(app, deps);
+  installActorResolution(app, { db: deps.db, deploymentMode: deps.config.auth.deploymentMode, agentJwtSecret: deps.keys.agentJwtSecret });
+  installCsrfGuard(app, deps.config.auth.publicUrl);
+  installOpenApi(app, { version: deps.version });
+  for (const register of ROUTE_MODULES) register(app, deps);
   await app.ready();
   return app;
 }

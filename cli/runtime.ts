@@ -11,6 +11,8 @@ import { createDb, type Db } from "../db/connection.js";
 import { startEmbeddedPostgres } from "../db/embedded.js";
 import { migrateToLatest } from "../db/migrate.js";
 import { ensureTimerWorkflows } from "../core/agent-lifecycle.js";
+import { loadInstanceKeys } from "../core/instance-keys.js";
+import { ensureLocalBoardUser } from "../db/queries/users.js";
 import { createAgentScheduler } from "../temporal/agent-scheduler.js";
 import { ensureSearchAttributes } from "../temporal/search-attributes.js";
 import { resolveTemporalCli } from "../temporal/cli-binary.js";
@@ -56,6 +58,8 @@ export async function startRuntime(config: SwitchboardConfig, opts: RuntimeOptio
     const db = createDb(databaseUrl);
     cleanups.push(() => db.destroy());
     await migrateToLatest(db);
+    const keys = loadInstanceKeys(config);
+    if (config.auth.deploymentMode === "local_trusted") await ensureLocalBoardUser(db);
 
     let temporalAddress = config.temporal.address;
     let temporalUiUrl: string | undefined;
@@ -74,6 +78,13 @@ export async function startRuntime(config: SwitchboardConfig, opts: RuntimeOptio
       temporalUiUrl = server.uiUrl;
     }
 
+    // API and worker both talk to agent workflows (the worker for budget stops), through one client.
+    const { client, connection: clientConnection } = await connectClient(config.temporal, temporalAddress);
+    cleanups.push(() => clientConnection.close());
+    // Workflows upsert these; an unregistered one would wedge every workflow task.
+    await ensureSearchAttributes(clientConnection, config.temporal.namespace);
+    const scheduler = createAgentScheduler(client, config.temporal.taskQueue);
+
     let workers: WorkerSet | undefined;
     if (config.role !== "api") {
       installTemporalRuntime(config.logLevel === "debug" || config.logLevel === "trace" ? "INFO" : "WARN");
@@ -82,7 +93,7 @@ export async function startRuntime(config: SwitchboardConfig, opts: RuntimeOptio
       workers = await createWorkers({
         connection,
         config,
-        deps: { db, config },
+        deps: { db, config, keys, scheduler },
         ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : {}),
       });
       const running = workers.run();
@@ -94,13 +105,8 @@ export async function startRuntime(config: SwitchboardConfig, opts: RuntimeOptio
     let app: FastifyInstance | undefined;
     let apiUrl: string | undefined;
     if (config.role !== "worker") {
-      const { client, connection } = await connectClient(config.temporal, temporalAddress);
-      cleanups.push(() => connection.close());
-      // Workflows upsert these; an unregistered one would wedge every workflow task.
-      await ensureSearchAttributes(connection, config.temporal.namespace);
-      const scheduler = createAgentScheduler(client, config.temporal.taskQueue);
       app = await buildApp(
-        { db, scheduler, config, version: VERSION },
+        { db, scheduler, config, keys, version: VERSION },
         { logger: opts.httpLogger ? { level: config.logLevel } : false },
       );
       const a = app;

@@ -48,6 +48,23 @@ const EnvSchema = z.object({
   /** Which roles this process plays: both (default), api only, or worker only. */
   SWITCHBOARD_ROLE: z.enum(["all", "api", "worker"]).default("all"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /**
+   * `local_trusted` (default): loopback only, every request without a bearer token is the implicit board
+   * user `local-board`. `authenticated`: email + password sessions, board and agent tokens.
+   */
+  PAPERCLIP_DEPLOYMENT_MODE: z.enum(["local_trusted", "authenticated"]).default("local_trusted"),
+  /** Refuse new sign-ups (authenticated mode); the first user can still bootstrap an empty instance. */
+  PAPERCLIP_AUTH_DISABLE_SIGN_UP: bool.optional(),
+  /** Public origin of the board (trusted for cookie mutations besides the request's own Host). */
+  PAPERCLIP_PUBLIC_URL: z.string().url().optional(),
+  /** HS256 secret of run tokens. When unset, one is generated into `<home>/secrets/agent-jwt.key` (0600). */
+  PAPERCLIP_AGENT_JWT_SECRET: z.string().min(16).optional(),
+  /** Lifetime of a run token; it stops working earlier, as soon as its run is terminal. @default 172800 (48 h) */
+  PAPERCLIP_AGENT_JWT_TTL_SECONDS: int(60, 30 * 24 * 3600).default(172_800),
+  /** 32-byte secrets master key: 64 hex chars, base64, or 32 raw characters. */
+  PAPERCLIP_SECRETS_MASTER_KEY: z.string().optional(),
+  /** Key file used when the key is not in env. @default <home>/secrets/master.key (created 0600) */
+  PAPERCLIP_SECRETS_MASTER_KEY_FILE: z.string().optional(),
 });
 
 export interface SwitchboardConfig {
@@ -75,6 +92,17 @@ export interface SwitchboardConfig {
   runMaxAttempts: number;
   role: "all" | "api" | "worker";
   logLevel: string;
+  auth: {
+    deploymentMode: "local_trusted" | "authenticated";
+    disableSignUp: boolean;
+    publicUrl: string | undefined;
+    agentJwtSecret: string | undefined;
+    agentJwtTtlSec: number;
+  };
+  secrets: {
+    masterKey: string | undefined;
+    masterKeyFile: string;
+  };
 }
 
 export class ConfigError extends Error {
@@ -91,6 +119,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const e = parsed.data;
   const home = path.resolve(e.SWITCHBOARD_HOME ?? path.join(os.homedir(), ".switchboard"));
+  if (e.PAPERCLIP_DEPLOYMENT_MODE === "local_trusted" && !isLoopbackHost(e.HOST)) {
+    throw new ConfigError(
+      `Invalid configuration:\n  HOST: local_trusted mode treats every request as the board, so it binds to loopback only (got ${e.HOST}); set PAPERCLIP_DEPLOYMENT_MODE=authenticated to listen on a network`,
+    );
+  }
   const publicHost = e.HOST === "0.0.0.0" || e.HOST === "::" ? "localhost" : e.HOST;
   return {
     port: e.PORT,
@@ -116,5 +149,20 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     runMaxAttempts: e.SWITCHBOARD_RUN_MAX_ATTEMPTS,
     role: e.SWITCHBOARD_ROLE,
     logLevel: e.LOG_LEVEL,
+    auth: {
+      deploymentMode: e.PAPERCLIP_DEPLOYMENT_MODE,
+      disableSignUp: e.PAPERCLIP_AUTH_DISABLE_SIGN_UP ?? false,
+      publicUrl: e.PAPERCLIP_PUBLIC_URL,
+      agentJwtSecret: e.PAPERCLIP_AGENT_JWT_SECRET,
+      agentJwtTtlSec: e.PAPERCLIP_AGENT_JWT_TTL_SECONDS,
+    },
+    secrets: {
+      masterKey: e.PAPERCLIP_SECRETS_MASTER_KEY,
+      masterKeyFile: path.resolve(e.PAPERCLIP_SECRETS_MASTER_KEY_FILE ?? path.join(home, "secrets", "master.key")),
+    },
   };
+}
+
+function isLoopbackHost(host: string): boolean {
+  return host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
 }

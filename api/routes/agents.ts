@@ -3,9 +3,14 @@ import { sql } from "kysely";
 import { z } from "zod";
 import { getAdapter, listAdapterTypes } from "../../adapters/registry.js";
 import { pauseAgent, resumeAgent, syncSchedule, terminateAgent, wakeAgent } from "../../core/agent-lifecycle.js";
-import { notFound, unprocessable } from "../../core/errors.js";
+import { logActivity } from "../../core/activity-log.js";
+import { actorRef, type Actor } from "../../core/auth/actor.js";
+import { assertBoard, assertCompanyAccess, assertRowAccess, assertSelfOrBoard } from "../../core/auth/authz.js";
+import { assertMayCreateAgents } from "../../core/auth/permissions.js";
+import { conflict, notFound, unprocessable } from "../../core/errors.js";
+import { assertValidManager } from "../../core/org-chart.js";
 import { hasTimer, parseHeartbeatPolicy } from "../../core/heartbeat-policy.js";
-import { getAgent, getAgentInCompany, insertAgent, listAgents } from "../../db/queries/agents.js";
+import { getAgent, insertAgent, listAgents } from "../../db/queries/agents.js";
 import { getCompany } from "../../db/queries/companies.js";
 import { getRun } from "../../db/queries/runs.js";
 import type { ApiDeps } from "../deps.js";
@@ -79,26 +84,30 @@ export function agentRoutes(app: FastifyInstance, { db, scheduler }: ApiDeps): v
       throw unprocessable(`Invalid adapterConfig for ${type}: ${problems.map((p) => p.message).join("; ")}`, { code: "invalid_adapter_config", issues: problems });
     }
   };
-  const validateReportsTo = async (cid: string, self: string | null, reportsTo: string | null | undefined) => {
-    if (!reportsTo) return;
-    if (reportsTo === self || !(await getAgentInCompany(db, cid, reportsTo))) {
-      throw unprocessable("reportsTo must name another agent of the same company", { code: "invalid_reports_to" });
-    }
-  };
+  const loadAgent = async (actor: Actor, params: unknown, access: "read" | "write" | "manage" = "read") =>
+    assertRowAccess(actor, await getAgent(db, agentId(params)), "Agent", access);
 
   app.get("/api/companies/:companyId/agents", async (req) => {
     const cid = companyId(req.params);
+    assertCompanyAccess(req.actor, cid);
     if (!(await getCompany(db, cid))) throw notFound("Company not found");
     return listAgents(db, cid);
   });
 
   app.post("/api/companies/:companyId/agents", async (req, reply) => {
     const cid = companyId(req.params);
+    assertCompanyAccess(req.actor, cid, "write");
+    await assertMayCreateAgents(db, req.actor, cid);
     const body = parseOrThrow(createAgentSchema, req.body ?? {});
-    if (!(await getCompany(db, cid))) throw notFound("Company not found");
+    const company = await getCompany(db, cid);
+    if (!company) throw notFound("Company not found");
+    if (company.requireBoardApprovalForNewAgents) {
+      throw conflict("This company requires board approval for new agents: use POST /api/companies/:companyId/agent-hires", { code: "board_approval_required" });
+    }
     validateAdapter(body.adapterType, body.adapterConfig);
-    await validateReportsTo(cid, null, body.reportsTo);
-    const agent = await insertAgent(db, {
+    await assertValidManager(db, cid, null, body.reportsTo);
+    const agent = await db.transaction().execute(async (trx) => {
+      const created = await insertAgent(trx, {
       companyId: cid,
       name: body.name,
       role: body.role,
@@ -112,29 +121,37 @@ export function agentRoutes(app: FastifyInstance, { db, scheduler }: ApiDeps): v
       budgetMonthlyCents: body.budgetMonthlyCents,
       permissions: body.permissions as never,
       metadata: (body.metadata ?? null) as never,
+      });
+      await logActivity(trx, { companyId: cid, actor: actorRef(req.actor), action: "agent.created", entityType: "agent", entityId: created.id, agentId: created.id, details: { name: created.name, role: created.role, adapterType: created.adapterType } });
+      return created;
     });
     // An agent with a timer needs its workflow now, not at its first wakeup.
     if (hasTimer(parseHeartbeatPolicy(agent.runtimeConfig))) await syncSchedule(scheduler, agent);
     return reply.status(201).send(agent);
   });
 
-  app.get("/api/agents/:id", async (req) => {
-    const agent = await getAgent(db, agentId(req.params));
-    if (!agent) throw notFound("Agent not found");
-    return agent;
+  app.get("/api/agents/:id", async (req) => loadAgent(req.actor, req.params));
+
+  app.get("/api/agents/:id/config-revisions", async (req) => {
+    const agent = await loadAgent(req.actor, req.params);
+    return db.selectFrom("agent_config_revisions").selectAll().where("agentId", "=", agent.id).orderBy("createdAt", "desc").limit(200).execute();
   });
 
   app.patch("/api/agents/:id", async (req) => {
-    const id = agentId(req.params);
+    const current = await loadAgent(req.actor, req.params, "write");
+    const id = current.id;
+    // Agents may edit themselves (not their permissions); the board edits anyone it manages.
+    if (req.actor.type === "agent") assertSelfOrBoard(req.actor, id, "Agent can only update itself");
+    else assertCompanyAccess(req.actor, current.companyId, "manage", "Agent");
     const body = parseOrThrow(updateAgentSchema, req.body ?? {});
-    const current = await getAgent(db, id);
-    if (!current) throw notFound("Agent not found");
+    if (req.actor.type === "agent" && body.permissions !== undefined) throw forbiddenPermissions();
     if (body.adapterType !== undefined || body.adapterConfig !== undefined) {
       validateAdapter(body.adapterType ?? current.adapterType, body.adapterConfig ?? current.adapterConfig);
     }
-    await validateReportsTo(current.companyId, id, body.reportsTo);
+    await assertValidManager(db, current.companyId, id, body.reportsTo);
     const { adapterConfig, runtimeConfig, permissions, metadata, ...plain } = body;
-    const updated = await db
+    const updated = await db.transaction().execute(async (trx) => {
+      const row = await trx
       .updateTable("agents")
       .set({
         ...plain,
@@ -147,14 +164,37 @@ export function agentRoutes(app: FastifyInstance, { db, scheduler }: ApiDeps): v
       .where("id", "=", id)
       .returningAll()
       .executeTakeFirstOrThrow();
+      const changedKeys = Object.keys(body).filter((k) => JSON.stringify((current as Record<string, unknown>)[k]) !== JSON.stringify((row as Record<string, unknown>)[k]));
+      if (changedKeys.length > 0) {
+        await trx
+          .insertInto("agent_config_revisions")
+          .values({
+            companyId: row.companyId,
+            agentId: id,
+            createdByAgentId: req.actor.type === "agent" ? req.actor.agentId : null,
+            createdByUserId: req.actor.type === "board" ? req.actor.userId : null,
+            source: "patch",
+            changedKeys: changedKeys as never,
+            beforeConfig: configSnapshot(current) as never,
+            afterConfig: configSnapshot(row) as never,
+          })
+          .execute();
+      }
+      await logActivity(trx, { companyId: row.companyId, actor: actorRef(req.actor), action: "agent.updated", entityType: "agent", entityId: id, agentId: id, details: { changedKeys } });
+      return row;
+    });
     // A new interval or concurrency limit takes effect at once, without a restart.
     if (runtimeConfig !== undefined) await syncSchedule(scheduler, updated);
     return updated;
   });
 
-  const wake = async (id: string, rawBody: unknown) => {
+  const wake = async (actor: Actor, params: unknown, rawBody: unknown) => {
+    const agent = await loadAgent(actor, params, "write");
+    assertSelfOrBoard(actor, agent.id, "Agent can only invoke itself");
     const body = parseOrThrow(wakeAgentSchema, rawBody ?? {});
-    const { result } = await wakeAgent(db, scheduler, id, { ...body, requestedByActorType: "user", requestedByActorId: "local-board" });
+    const ref = actorRef(actor);
+    const { result } = await wakeAgent(db, scheduler, agent.id, { ...body, requestedByActorType: ref.actorType, requestedByActorId: ref.actorId });
+    await logActivity(db, { companyId: agent.companyId, actor: ref, action: "heartbeat.invoked", entityType: "agent", entityId: agent.id, agentId: agent.id, runId: result.runId ?? ref.runId, details: { source: body.source, reason: body.reason ?? null, disposition: result.disposition } });
     if (!result.runId) {
       return { status: 202, headers: { "x-switchboard-wake-disposition": result.disposition }, body: { status: "skipped", reason: result.reason ?? null, wakeupRequestId: result.wakeupRequestId } };
     }
@@ -164,41 +204,54 @@ export function agentRoutes(app: FastifyInstance, { db, scheduler }: ApiDeps): v
   };
 
   app.post("/api/agents/:id/wakeup", async (req, reply) => {
-    const out = await wake(agentId(req.params), req.body);
+    const out = await wake(req.actor, req.params, req.body);
     return reply.status(out.status).headers(out.headers).send(out.body);
   });
 
   // Legacy alias: always an on-demand wake, empty body allowed.
   app.post("/api/agents/:id/heartbeat/invoke", async (req, reply) => {
-    const out = await wake(agentId(req.params), { source: "on_demand" });
+    const out = await wake(req.actor, req.params, { source: "on_demand" });
     return reply.status(out.status).headers(out.headers).send(out.body);
   });
 
-  app.post("/api/agents/:id/pause", async (req) => {
-    const body = parseOrThrow(pauseSchema, req.body ?? {});
-    return pauseAgent(db, scheduler, agentId(req.params), body.reason ?? null);
-  });
-  app.post("/api/agents/:id/resume", async (req) => resumeAgent(db, scheduler, agentId(req.params)));
-  app.post("/api/agents/:id/terminate", async (req) => terminateAgent(db, scheduler, agentId(req.params)));
+  const lifecycle = (action: "paused" | "resumed" | "terminated", run: (id: string, body: { reason?: string | null }) => Promise<unknown>) =>
+    async (req: { actor: Actor; params: unknown; body: unknown }) => {
+      assertBoard(req.actor);
+      const agent = await loadAgent(req.actor, req.params, "manage");
+      const body = parseOrThrow(pauseSchema, req.body ?? {});
+      const result = await run(agent.id, body);
+      await logActivity(db, { companyId: agent.companyId, actor: actorRef(req.actor), action: `agent.${action}`, entityType: "agent", entityId: agent.id, agentId: agent.id, details: body.reason ? { reason: body.reason } : null });
+      return result;
+    };
+  app.post("/api/agents/:id/pause", lifecycle("paused", (id, body) => pauseAgent(db, scheduler, id, body.reason ?? null)));
+  app.post("/api/agents/:id/resume", lifecycle("resumed", (id) => resumeAgent(db, scheduler, id)));
+  app.post("/api/agents/:id/terminate", lifecycle("terminated", (id) => terminateAgent(db, scheduler, id)));
 
   app.get("/api/agents/:id/runtime-state", async (req) => {
-    const id = agentId(req.params);
-    if (!(await getAgent(db, id))) throw notFound("Agent not found");
+    const id = (await loadAgent(req.actor, req.params)).id;
     const state = await db.selectFrom("agent_runtime_state").selectAll().where("agentId", "=", id).executeTakeFirst();
     return state ?? { agentId: id, sessionId: null, totalInputTokens: 0, totalOutputTokens: 0, totalCachedInputTokens: 0, totalCostCents: 0, lastRunId: null, lastRunStatus: null, lastError: null };
   });
 
   app.get("/api/agents/:id/task-sessions", async (req) => {
-    const id = agentId(req.params);
-    if (!(await getAgent(db, id))) throw notFound("Agent not found");
+    const id = (await loadAgent(req.actor, req.params)).id;
     return db.selectFrom("agent_task_sessions").selectAll().where("agentId", "=", id).orderBy("updatedAt", "desc").execute();
   });
 
   /** Switchboard addition: the wake audit trail (why a wake was coalesced, skipped or refused). */
   app.get("/api/agents/:id/wakeup-requests", async (req) => {
-    const id = agentId(req.params);
+    const id = (await loadAgent(req.actor, req.params)).id;
     const q = parseOrThrow(listQuery, req.query);
-    if (!(await getAgent(db, id))) throw notFound("Agent not found");
     return db.selectFrom("agent_wakeup_requests").selectAll().where("agentId", "=", id).orderBy("requestedAt", "desc").orderBy("createdAt", "desc").limit(q.limit).execute();
   });
+}
+
+/** What a config revision records: the fields that shape how the agent runs. */
+function configSnapshot(agent: Record<string, unknown>) {
+  const keys = ["name", "role", "title", "reportsTo", "capabilities", "adapterType", "adapterConfig", "runtimeConfig", "budgetMonthlyCents", "permissions"];
+  return Object.fromEntries(keys.map((k) => [k, agent[k] ?? null]));
+}
+
+function forbiddenPermissions() {
+  return unprocessable("Agents cannot change permissions; use PATCH /api/agents/:id/permissions as the board", { code: "permissions_not_patchable" });
 }

@@ -1,7 +1,15 @@
+/**
+ * Companies: create (instance admins; the creator becomes owner), list (the caller's companies),
+ * get, update, archive. The issue prefix is derived from the name and unique.
+ */
 import type { FastifyInstance } from "fastify";
+import { sql } from "kysely";
 import { z } from "zod";
+import { actorRef, LOCAL_BOARD_USER_ID } from "../../core/auth/actor.js";
+import { assertBoard, assertCompanyAccess, assertInstanceAdmin } from "../../core/auth/authz.js";
+import { logActivity } from "../../core/activity-log.js";
 import { notFound } from "../../core/errors.js";
-import { getCompany, insertCompany, listCompanies } from "../../db/queries/companies.js";
+import { getCompany, insertCompany } from "../../db/queries/companies.js";
 import type { ApiDeps } from "../deps.js";
 import { idParam, parseOrThrow } from "../validation.js";
 
@@ -15,26 +23,89 @@ export const createCompanySchema = z
   })
   .strict();
 
+export const updateCompanySchema = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    description: z.string().max(10_000).nullable(),
+    requireBoardApprovalForNewAgents: z.boolean(),
+    brandColor: z.string().max(32).nullable(),
+  })
+  .partial()
+  .strict();
+
 const companyId = idParam("companyId", "Company not found");
 
 export function companyRoutes(app: FastifyInstance, { db }: ApiDeps): void {
-  app.get("/api/companies", async () => listCompanies(db));
+  app.get("/api/companies", async (req) => {
+    const actor = req.actor;
+    assertBoard(actor);
+    let q = db.selectFrom("companies").selectAll().orderBy("createdAt");
+    // Instance admins see only companies they belong to, like Paperclip; local_trusted sees all.
+    if (actor.source !== "local_implicit") {
+      const ids = actor.memberships.map((m) => m.companyId);
+      if (ids.length === 0) return [];
+      q = q.where("id", "in", ids);
+    }
+    return q.execute();
+  });
 
   app.post("/api/companies", async (req, reply) => {
+    const actor = req.actor;
+    assertInstanceAdmin(actor);
     const body = parseOrThrow(createCompanySchema, req.body ?? {});
-    const company = await insertCompany(db, {
-      name: body.name,
-      description: body.description ?? null,
-      budgetMonthlyCents: body.budgetMonthlyCents,
-      requireBoardApprovalForNewAgents: body.requireBoardApprovalForNewAgents,
-      brandColor: body.brandColor ?? null,
+    const company = await db.transaction().execute(async (trx) => {
+      const created = await insertCompany(trx, {
+        name: body.name,
+        description: body.description ?? null,
+        budgetMonthlyCents: body.budgetMonthlyCents,
+        requireBoardApprovalForNewAgents: body.requireBoardApprovalForNewAgents,
+        brandColor: body.brandColor ?? null,
+      });
+      if (actor.userId !== LOCAL_BOARD_USER_ID || actor.source !== "local_implicit") {
+        await trx.insertInto("company_memberships").values({ companyId: created.id, principalType: "user", principalId: actor.userId, status: "active", membershipRole: "owner" }).execute();
+      }
+      if (body.budgetMonthlyCents > 0) {
+        await trx
+          .insertInto("budget_policies")
+          .values({ companyId: created.id, scopeType: "company", scopeId: created.id, metric: "billed_cents", windowKind: "calendar_month_utc", amount: body.budgetMonthlyCents, createdByUserId: actor.userId, updatedByUserId: actor.userId } as never)
+          .execute();
+      }
+      await logActivity(trx, { companyId: created.id, actor: actorRef(actor), action: "company.created", entityType: "company", entityId: created.id, details: { name: created.name, issuePrefix: created.issuePrefix } });
+      return created;
     });
     return reply.status(201).send(company);
   });
 
   app.get("/api/companies/:companyId", async (req) => {
-    const company = await getCompany(db, companyId(req.params));
+    const id = companyId(req.params);
+    assertCompanyAccess(req.actor, id);
+    const company = await getCompany(db, id);
     if (!company) throw notFound("Company not found");
     return company;
+  });
+
+  app.patch("/api/companies/:companyId", async (req) => {
+    const id = companyId(req.params);
+    assertBoard(req.actor);
+    assertCompanyAccess(req.actor, id, "manage");
+    const body = parseOrThrow(updateCompanySchema, req.body ?? {});
+    return db.transaction().execute(async (trx) => {
+      const updated = await trx.updateTable("companies").set({ ...body, updatedAt: sql`now()` }).where("id", "=", id).returningAll().executeTakeFirst();
+      if (!updated) throw notFound("Company not found");
+      await logActivity(trx, { companyId: id, actor: actorRef(req.actor), action: "company.updated", entityType: "company", entityId: id, details: { changedKeys: Object.keys(body) } });
+      return updated;
+    });
+  });
+
+  app.post("/api/companies/:companyId/archive", async (req) => {
+    const id = companyId(req.params);
+    assertBoard(req.actor);
+    assertCompanyAccess(req.actor, id, "manage");
+    return db.transaction().execute(async (trx) => {
+      const updated = await trx.updateTable("companies").set({ status: "archived", updatedAt: sql`now()` }).where("id", "=", id).returningAll().executeTakeFirst();
+      if (!updated) throw notFound("Company not found");
+      await logActivity(trx, { companyId: id, actor: actorRef(req.actor), action: "company.archived", entityType: "company", entityId: id });
+      return updated;
+    });
   });
 }

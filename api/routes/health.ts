@@ -10,7 +10,9 @@ export function healthRoutes(app: FastifyInstance, deps: ApiDeps): void {
     return reply.status(ok ? 200 : 503).send({
       status: ok ? "ok" : "degraded",
       version: deps.version,
-      deploymentMode: "local_trusted",
+      deploymentMode: deps.config.auth.deploymentMode,
+      authReady: true,
+      features: { companyDeletionEnabled: deps.config.auth.deploymentMode === "local_trusted" },
       checks: {
         database: database ? "ok" : "unreachable",
         temporal: temporal ? "ok" : "unreachable",

@@ -1,5 +1,8 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
+import { logActivity } from "../../core/activity-log.js";
+import { actorRef } from "../../core/auth/actor.js";
+import { assertBoard, assertCompanyAccess, assertRowAccess } from "../../core/auth/authz.js";
 import { conflict, notFound } from "../../core/errors.js";
 import { getCompany } from "../../db/queries/companies.js";
 import { DEFAULT_LOG_READ_BYTES, readLog } from "../../db/queries/run-logs.js";
@@ -24,32 +27,29 @@ export function runRoutes(app: FastifyInstance, { db, scheduler }: ApiDeps): voi
   /** Queued runs end at once; running ones get SIGTERM, `graceSec`, then SIGKILL of the whole group. */
   app.post("/api/heartbeat-runs/:runId/cancel", async (req) => {
     const id = runId(req.params);
-    const run = await getRun(db, id);
-    if (!run) throw notFound("Heartbeat run not found");
+    assertBoard(req.actor);
+    const run = assertRowAccess(req.actor, await getRun(db, id), "Heartbeat run", "write");
     if (run.status !== "queued" && run.status !== "running") {
       throw conflict("Only queued or running runs can be cancelled", { code: "run_not_active", status: run.status });
     }
     await scheduler.cancelRun(run.agentId, id);
+    await logActivity(db, { companyId: run.companyId, actor: actorRef(req.actor), action: "heartbeat.cancelled", entityType: "heartbeat_run", entityId: id, agentId: run.agentId, runId: id });
     return (await getRun(db, id)) ?? run;
   });
 
-  app.get("/api/heartbeat-runs/:runId", async (req) => {
-    const run = await getRun(db, runId(req.params));
-    if (!run) throw notFound("Heartbeat run not found");
-    return run;
-  });
+  app.get("/api/heartbeat-runs/:runId", async (req) => assertRowAccess(req.actor, await getRun(db, runId(req.params)), "Heartbeat run"));
 
   app.get("/api/heartbeat-runs/:runId/log", async (req) => {
     const id = runId(req.params);
     const q = parseOrThrow(logQuery, req.query);
-    const run = await getRun(db, id);
-    if (!run) throw notFound("Heartbeat run not found");
+    const run = assertRowAccess(req.actor, await getRun(db, id), "Heartbeat run");
     const { content, nextOffset } = await readLog(db, id, q.offset, q.limitBytes);
     return { runId: id, store: run.logStore ?? "postgres", logRef: run.logRef ?? id, content, nextOffset };
   });
 
   app.get("/api/companies/:companyId/heartbeat-runs", async (req) => {
     const cid = companyId(req.params);
+    assertCompanyAccess(req.actor, cid);
     const q = parseOrThrow(listQuery, req.query);
     if (!(await getCompany(db, cid))) throw notFound("Company not found");
     return listRuns(db, cid, q);

@@ -8,10 +8,23 @@ export interface HttpResult<T = any> {
 export const TERMINAL_RUN_STATUSES = ["succeeded", "failed", "cancelled", "timed_out"];
 
 export class ApiClient {
-  constructor(readonly baseUrl: string) {}
+  constructor(
+    readonly baseUrl: string,
+    /** Sent with every request (e.g. `authorization`, `cookie`, `x-paperclip-run-id`). */
+    readonly defaultHeaders: Record<string, string> = {},
+  ) {}
+
+  /** The same server, as another caller: `api.as("pcp_…")` sends `Authorization: Bearer pcp_…`. */
+  as(token: string, extra: Record<string, string> = {}): ApiClient {
+    return new ApiClient(this.baseUrl, { authorization: `Bearer ${token}`, ...extra });
+  }
+
+  withHeaders(headers: Record<string, string>): ApiClient {
+    return new ApiClient(this.baseUrl, { ...this.defaultHeaders, ...headers });
+  }
 
   async request<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<HttpResult<T>> {
-    const init: RequestInit = { method, headers: { ...headers } };
+    const init: RequestInit = { method, headers: { ...this.defaultHeaders, ...headers } };
     if (body !== undefined) {
       init.body = typeof body === "string" ? body : JSON.stringify(body);
       (init.headers as Record<string, string>)["content-type"] ??= "application/json";
@@ -33,6 +46,25 @@ export class ApiClient {
 
   post<T = any>(path: string, body?: unknown) {
     return this.request<T>("POST", path, body ?? {});
+  }
+
+  patch<T = any>(path: string, body?: unknown) {
+    return this.request<T>("PATCH", path, body ?? {});
+  }
+
+  put<T = any>(path: string, body?: unknown) {
+    return this.request<T>("PUT", path, body ?? {});
+  }
+
+  delete<T = any>(path: string) {
+    return this.request<T>("DELETE", path);
+  }
+
+  /** A long-lived agent API key (board call): `api.as(await api.createAgentKey(id))` acts as that agent. */
+  async createAgentKey(agentId: string, name = "test") {
+    const res = await this.post(`/api/agents/${agentId}/keys`, { name });
+    if (res.status !== 201) throw new Error(`create agent key: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body.token as string;
   }
 
   async createCompany(name = `co-${Math.random().toString(36).slice(2, 8)}`) {
