@@ -1,9 +1,14 @@
 /** claimRun and finalizeRun: the run row's transitions queued → running → one terminal status. */
-import { sql } from "kysely";
+import { sql, type Transaction } from "kysely";
+import type { Database } from "../db/schema.js";
+import type { Db } from "../db/connection.js";
+import { publishLiveEvent } from "../core/live-events.js";
+import type { AgentScheduler } from "../temporal/agent-scheduler.js";
 import { ApplicationFailure } from "@temporalio/activity";
 import { getAdapter } from "../adapters/registry.js";
 import type { CostReport, RunClaim, RunOutcome, RunStatus, TerminalRunStatus } from "../workflows/definitions.js";
 import type { ActivityDeps } from "./deps.js";
+import { issueIdOf, releaseIssueLocks, runsWaitingFor, tryAcquireIssueLock } from "./issue-lock.js";
 
 /** Slack on top of the adapter's own timeout + grace before Temporal gives up on an attempt. */
 const START_TO_CLOSE_MARGIN_SEC = 60;
@@ -15,16 +20,22 @@ const WAKEUP_STATUS_FOR: Record<TerminalRunStatus, "completed" | "failed" | "can
   cancelled: "cancelled",
 };
 
-export function createRunActivities({ db, config }: ActivityDeps) {
+export function createRunActivities({ db, config, scheduler }: ActivityDeps) {
   return {
     async claimRun({ runId }: { runId: string }): Promise<RunClaim> {
+      let waitForIssueLock: RunClaim["waitForIssueLock"] = null;
       const claimed = await db.transaction().execute(async (trx) => {
+        const lock = await acquireIssueLockForClaim(trx, runId);
+        if (!lock.acquired) {
+          waitForIssueLock = lock.wait;
+          return undefined;
+        }
         const run = await trx
           .updateTable("heartbeat_runs")
           .set({ status: "running", startedAt: sql`now()`, updatedAt: sql`now()` })
           .where("id", "=", runId)
           .where("status", "=", "queued")
-          .returning(["agentId"])
+          .returning(["agentId", "companyId"])
           .executeTakeFirst();
         if (!run) return undefined;
         await trx
@@ -39,6 +50,7 @@ export function createRunActivities({ db, config }: ActivityDeps) {
           .where("id", "=", run.agentId)
           .where("status", "in", ["idle", "running", "error", "active"])
           .execute();
+        await publishLiveEvent(trx, run.companyId, "heartbeat.run.status", { runId, agentId: run.agentId, status: "running" });
         return run;
       });
       const current = await db
@@ -49,12 +61,13 @@ export function createRunActivities({ db, config }: ActivityDeps) {
         .executeTakeFirst();
       if (!current) throw ApplicationFailure.nonRetryable(`run ${runId} not found`, "RunNotFound");
       // A retried claim whose first attempt committed finds the run already running: go on.
-      const proceed = Boolean(claimed) || current.status === "running";
+      const proceed = Boolean(claimed) || (current.status === "running" && !waitForIssueLock);
       const adapter = getAdapter(current.adapterType);
       const maxRun = adapter ? adapter.maxRunSeconds((current.adapterConfig ?? {}) as Record<string, unknown>) : 3600;
       return {
         proceed,
         status: current.status as RunStatus,
+        waitForIssueLock: current.status === "queued" ? waitForIssueLock : null,
         startToCloseSec: maxRun + START_TO_CLOSE_MARGIN_SEC,
         heartbeatTimeoutSec: config.runHeartbeatTimeoutSec,
         maxAttempts: config.runMaxAttempts,
@@ -62,7 +75,7 @@ export function createRunActivities({ db, config }: ActivityDeps) {
     },
 
     async finalizeRun({ runId, outcome }: { runId: string; outcome: RunOutcome }): Promise<void> {
-      await db.transaction().execute(async (trx) => {
+      const released = await db.transaction().execute(async (trx): Promise<string[]> => {
         // One finalisation per agent at a time: two runs ending together would each count the
         // other as still running, and the agent would stay "running" forever.
         const owner = await trx.selectFrom("heartbeat_runs").select(["agentId"]).where("id", "=", runId).executeTakeFirst();
@@ -89,7 +102,7 @@ export function createRunActivities({ db, config }: ActivityDeps) {
           .where("status", "in", ["queued", "running"])
           .returning(["agentId", "companyId", "contextSnapshot"])
           .executeTakeFirst();
-        if (!run || !agent) return; // already terminal: exactly one outcome is ever recorded
+        if (!run || !agent) return []; // already terminal: exactly one outcome is ever recorded
         await trx
           .updateTable("agent_wakeup_requests")
           .set({ status: WAKEUP_STATUS_FOR[outcome.status], finishedAt: sql`now()`, error: outcome.error, updatedAt: sql`now()` })
@@ -188,9 +201,30 @@ export function createRunActivities({ db, config }: ActivityDeps) {
             )
             .execute();
         }
+        await publishLiveEvent(trx, run.companyId, "heartbeat.run.status", {
+          runId,
+          agentId: run.agentId,
+          issueId: issueIdOf(run.contextSnapshot),
+          status: outcome.status,
+          error: outcome.error,
+          errorCode: outcome.errorCode,
+        });
+        await publishLiveEvent(trx, run.companyId, "agent.status", { agentId: run.agentId, status: nextStatus, outcome: outcome.status });
+        return releaseIssueLocks(trx, runId);
       });
+      await wakeRunsWaitingFor(db, scheduler, released);
     },
   };
+}
+
+/**
+ * Tells the runs queued behind released issue locks to claim again. Not awaited by anyone's
+ * correctness: a lost signal only delays a waiter until its own re-check timer.
+ */
+async function wakeRunsWaitingFor(db: Db, scheduler: AgentScheduler | undefined, issueIds: string[]): Promise<void> {
+  if (!scheduler || issueIds.length === 0) return;
+  const waiting = await runsWaitingFor(db, issueIds).catch(() => []);
+  await Promise.all(waiting.map((id) => scheduler.signalIssueLockReleased(id).catch(() => undefined)));
 }
 
 /** Paperclip's normalisation: `api` → metered, `subscription` → included (billed at 0). */
@@ -203,4 +237,22 @@ export function normalizeBillingType(type: string | null): string {
 export function costCentsOf(cost: CostReport): number {
   if (normalizeBillingType(cost.billingType) === "subscription_included") return 0;
   return cost.costUsd ? Math.round(cost.costUsd * 100) : 0;
+}
+
+/** Claim step 1: a queued run for an issue must hold the issue's execution lock before it starts. */
+async function acquireIssueLockForClaim(
+  trx: Transaction<Database>,
+  runId: string,
+): Promise<{ acquired: true } | { acquired: false; wait: { issueId: string; holderRunId: string } }> {
+  const run = await trx
+    .selectFrom("heartbeat_runs")
+    .innerJoin("agents", "agents.id", "heartbeat_runs.agentId")
+    .select(["heartbeat_runs.status", "heartbeat_runs.companyId", "heartbeat_runs.contextSnapshot", "agents.name"])
+    .where("heartbeat_runs.id", "=", runId)
+    .forUpdate()
+    .executeTakeFirst();
+  const issueId = run?.status === "queued" ? issueIdOf(run.contextSnapshot) : null;
+  if (!run || !issueId) return { acquired: true };
+  const attempt = await tryAcquireIssueLock(trx, { runId, issueId, companyId: run.companyId, agentName: run.name });
+  return attempt.acquired ? attempt : { acquired: false, wait: { issueId, holderRunId: attempt.holderRunId } };
 }

@@ -1,6 +1,7 @@
 /** recordWakeup: the durable half of admitting a wake (the decision itself is made in the workflow). */
 import { sql } from "kysely";
 import type { WakeResult } from "../workflows/definitions.js";
+import { publishLiveEvent } from "../core/live-events.js";
 import type { ActivityDeps } from "./deps.js";
 import type { RecordSkippedWakeupInput, RecordWakeupInput } from "./types.js";
 
@@ -94,6 +95,13 @@ export function createWakeupActivities({ db }: ActivityDeps) {
           })
           .execute();
         await trx.updateTable("agent_wakeup_requests").set({ runId: decision.runId }).where("id", "=", request.wakeupRequestId).execute();
+        await publishLiveEvent(trx, companyId, "heartbeat.run.queued", {
+          runId: decision.runId,
+          agentId,
+          invocationSource: request.source,
+          triggerDetail: request.triggerDetail,
+          wakeupRequestId: request.wakeupRequestId,
+        });
         return { runId: decision.runId, wakeupRequestId: request.wakeupRequestId, disposition: "queued" };
       });
       const run = result.runId ? await db.selectFrom("heartbeat_runs").select(["status"]).where("id", "=", result.runId).executeTakeFirst() : undefined;

@@ -4,7 +4,8 @@ import { staticMigrationProvider } from "./migrations/index.js";
 
 /** Applies every pending migration; throws with the failing migration's name. */
 export async function migrateToLatest(db: Db): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: staticMigrationProvider });
+  // Unordered: migrations written in parallel branches get numbers out of landing order.
+  const migrator = new Migrator({ db, provider: staticMigrationProvider, allowUnorderedMigrations: true });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === "Error");
   if (error || failed) {

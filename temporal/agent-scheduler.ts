@@ -27,6 +27,8 @@ import {
   cancelRunUpdate,
   configureSignal,
   requestWakeupUpdate,
+  issueLockReleasedSignal,
+  runWorkflowId,
   setPausedUpdate,
   stateQuery,
   terminateUpdate,
@@ -47,6 +49,8 @@ export interface AgentScheduler {
   setPaused(agentId: string, paused: boolean): Promise<AgentStateSnapshot | null>;
   terminate(agentId: string): Promise<AgentStateSnapshot | null>;
   cancelRun(agentId: string, runId: string): Promise<CancelRunResult>;
+  /** Wakes a run waiting for its issue's execution lock (no-op when it is not waiting any more). */
+  signalIssueLockReleased(runId: string): Promise<void>;
   state(agentId: string): Promise<AgentStateSnapshot | null>;
   ping(): Promise<boolean>;
 }
@@ -107,6 +111,9 @@ export function createAgentScheduler(client: Client, taskQueue: string): AgentSc
     },
     setPaused: (agentId, paused) => existing(() => client.workflow.getHandle(agentWorkflowId(agentId)).executeUpdate(setPausedUpdate, { args: [{ paused }] })),
     terminate: (agentId) => existing(() => client.workflow.getHandle(agentWorkflowId(agentId)).executeUpdate(terminateUpdate, { args: [] })),
+    async signalIssueLockReleased(runId) {
+      await existing(() => client.workflow.getHandle(runWorkflowId(runId)).signal(issueLockReleasedSignal, { issueId: "" }));
+    },
     async cancelRun(agentId, runId) {
       const result = await existing(() => client.workflow.getHandle(agentWorkflowId(agentId)).executeUpdate(cancelRunUpdate, { args: [{ runId }] }));
       return result ?? { found: "not_active" };

@@ -114,6 +114,11 @@ export function outcomeWithoutOutput(status: TerminalRunStatus, error: string, e
 export interface RunClaim {
   proceed: boolean;
   status: RunStatus;
+  /**
+   * Set when the run is for an issue whose execution lock another active run holds: the run stays
+   * queued and waits for `issueLockReleased` (or re-checks after a while), then claims again.
+   */
+  waitForIssueLock?: { issueId: string; holderRunId: string } | null;
   startToCloseSec: number;
   heartbeatTimeoutSec: number;
   maxAttempts: number;
@@ -141,6 +146,8 @@ export const configureSignal = defineSignal<[AgentScheduleConfig]>("configure");
 export const setPausedUpdate = defineUpdate<AgentStateSnapshot, [{ paused: boolean }]>("setPaused");
 /** Final: cancel everything and close the workflow. */
 export const terminateUpdate = defineUpdate<AgentStateSnapshot, []>("terminate");
+/** Sent to waiting `run/<id>` workflows when the run holding their issue's execution lock ends. */
+export const issueLockReleasedSignal = defineSignal<[{ issueId: string }]>("issueLockReleased");
 export const cancelRunUpdate = defineUpdate<CancelRunResult, [{ runId: string }]>("cancelRun");
 export const stateQuery = defineQuery<AgentStateSnapshot>("state");
 

@@ -9,13 +9,22 @@ import {
   ApplicationFailure,
   CancellationScope,
   TimeoutFailure,
+  condition,
   isCancellation,
+  patched,
+  setHandler,
   proxyActivities,
   proxyLocalActivities,
 } from "@temporalio/workflow";
 import type { Activities } from "../activities/types.js";
 import type { RunOutcome, RunStatus, RunWorkflowInput } from "./definitions.js";
-import { NON_RETRYABLE_RUN_ERRORS, outcomeWithoutOutput } from "./definitions.js";
+import { NON_RETRYABLE_RUN_ERRORS, issueLockReleasedSignal, outcomeWithoutOutput } from "./definitions.js";
+
+/**
+ * A run waiting for its issue's execution lock re-checks at this interval even without a signal (the
+ * holder may have lost its lock by a status change in the API, which sends no signal).
+ */
+const ISSUE_LOCK_RECHECK = "10s";
 
 // Claim and finalize are short DB writes: local activities, run inside the workflow task, which
 // saves a task round trip each. Retried without limit: an outcome must be recorded eventually,
@@ -27,8 +36,20 @@ const db = proxyLocalActivities<Pick<Activities, "claimRun" | "finalizeRun">>({
 
 export async function agentRunWorkflow(input: RunWorkflowInput): Promise<RunStatus> {
   let outcome: RunOutcome;
+  let lockReleased = false;
+  setHandler(issueLockReleasedSignal, () => {
+    lockReleased = true;
+  });
   try {
-    const claim = await db.claimRun({ runId: input.runId });
+    let claim = await db.claimRun({ runId: input.runId });
+    // Issue execution lock: one active run per issue; this run waits, still queued, for the holder.
+    if (patched("issue-execution-lock")) {
+      while (!claim.proceed && claim.waitForIssueLock) {
+        await condition(() => lockReleased, ISSUE_LOCK_RECHECK);
+        lockReleased = false;
+        claim = await db.claimRun({ runId: input.runId });
+      }
+    }
     if (!claim.proceed) return claim.status;
     // Same task queue as this workflow, so the server can hand the activity to this worker eagerly.
     const exec = proxyActivities<Pick<Activities, "executeRun">>({

@@ -2,7 +2,7 @@
  * Determinism guard. Committed histories of real agent and run workflows (tests/histories/*.json)
  * must replay against today's workflow code without a nondeterminism error; a change that breaks
  * running agents fails here. Regenerate after an intentional, patched() change with
- * `UPDATE_HISTORIES=1 npm test -- tests/integration/replay.test.ts` (old files stay: they are the
+ * `UPDATE_HISTORIES=1 npm test -- tests/integration/replay.test.ts` adds missing files (old files stay: they are the
  * histories still running in the field).
  */
 import fs from "node:fs";
@@ -17,7 +17,40 @@ import { startTestRuntime } from "../helpers/harness.js";
 
 const historiesDir = path.resolve("tests/histories");
 
+// The CLI's JSON is the canonical history format (what `temporal workflow show -o json` gives operators).
+// Existing files are never overwritten: they are the histories of code already in the field.
+const save = (name: string, workflowId: string) => {
+  const file = path.join(historiesDir, `${name}.json`);
+  if (fs.existsSync(file)) return;
+  const json = execFileSync(
+    inject("temporalCliPath"),
+    ["workflow", "show", "--workflow-id", workflowId, "--address", inject("temporalAddress"), "--output", "json"],
+    { encoding: "utf8" },
+  );
+  fs.mkdirSync(historiesDir, { recursive: true });
+  fs.writeFileSync(file, JSON.stringify({ workflowId, history: JSON.parse(json) }, null, 1));
+};
+
 describe.runIf(process.env.UPDATE_HISTORIES === "1")("capturing histories", () => {
+  it("records a run that waited for its issue's execution lock (patch issue-execution-lock)", async () => {
+    const t = await startTestRuntime();
+    try {
+      const company = await t.api.createCompany("Replay Lock Co");
+      const { rows } = await sql<{ id: string }>`insert into issues (company_id, title, status) values (${company.id}, 'locked', 'todo') returning id`.execute(t.runtime.db);
+      const issueId = rows[0]!.id;
+      const holder = await t.api.createAgent(company.id, { name: "holder", adapterConfig: { command: process.execPath, args: ["-e", "setTimeout(() => {}, 1500)"], cwd: os.tmpdir() } });
+      const waiter = await t.api.createAgent(company.id, { name: "waiter", adapterConfig: { command: "/bin/true", args: [], cwd: os.tmpdir() } });
+      const first = await t.api.wake(holder.id, { payload: { issueId } });
+      await t.api.waitForRun(first.id, 10_000, (r) => r.status === "running");
+      const second = await t.api.wake(waiter.id, { payload: { issueId } });
+      await t.api.waitForRun(second.id, 15_000);
+      save("run-issue-lock-wait", runWorkflowId(second.id));
+    } finally {
+      await t.stop();
+    }
+  });
+
+
   it("records an agent workflow and its run workflows", async () => {
     const t = await startTestRuntime();
     try {
@@ -41,19 +74,9 @@ describe.runIf(process.env.UPDATE_HISTORIES === "1")("capturing histories", () =
       const failed = await t.api.waitForRun((await t.api.wake(broken.id)).id);
       expect(failed.errorCode).toBe("adapter_config_invalid");
 
-      // The CLI's JSON is the canonical history format (what `temporal workflow show -o json` gives operators).
-      const save = async (name: string, workflowId: string) => {
-        const json = execFileSync(
-          inject("temporalCliPath"),
-          ["workflow", "show", "--workflow-id", workflowId, "--address", inject("temporalAddress"), "--output", "json"],
-          { encoding: "utf8" },
-        );
-        fs.mkdirSync(historiesDir, { recursive: true });
-        fs.writeFileSync(path.join(historiesDir, `${name}.json`), JSON.stringify({ workflowId, history: JSON.parse(json) }, null, 1));
-      };
-      await save("agent-coalesce-dedupe", agentWorkflowId(agent.id));
-      await save("run-succeeded", runWorkflowId(first.id));
-      await save("run-adapter-missing", runWorkflowId(failed.id));
+      save("agent-coalesce-dedupe", agentWorkflowId(agent.id));
+      save("run-succeeded", runWorkflowId(first.id));
+      save("run-adapter-missing", runWorkflowId(failed.id));
     } finally {
       await t.stop();
     }
