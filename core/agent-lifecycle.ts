@@ -8,6 +8,7 @@ import type { Db } from "../db/connection.js";
 import { getAgent } from "../db/queries/agents.js";
 import type { AgentRef, AgentScheduler } from "../temporal/agent-scheduler.js";
 import type { AgentScheduleConfig, WakeResult } from "../workflows/definitions.js";
+import { assertInvocationAllowed, issueIdOfWake } from "./budgets/gate.js";
 import { conflict, notFound } from "./errors.js";
 import { hasTimer, parseHeartbeatPolicy } from "./heartbeat-policy.js";
 import { NOT_INVOKABLE_STATUSES, NOT_INVOKABLE_STATUS_LIST, buildWakeRequest, type WakeInput } from "./wakeups.js";
@@ -37,6 +38,8 @@ export interface WakeOutcome {
 /** The single entry point for every wake source (manual, assignment, automation, ...). */
 export async function wakeAgent(db: Db, scheduler: AgentScheduler, agentId: string, input: WakeInput): Promise<WakeOutcome> {
   const agent = await requireAgent(db, agentId);
+  // Budget first: a budget-paused agent answers `budget_blocked`, not a bare "not invokable".
+  await assertInvocationAllowed(db, { companyId: agent.companyId, agentId, issueId: issueIdOfWake(input) });
   if (NOT_INVOKABLE_STATUSES.has(agent.status)) {
     throw conflict("Agent is not invokable in its current state", { status: agent.status });
   }
