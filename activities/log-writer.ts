@@ -1,7 +1,10 @@
 /**
  * Buffers a run's output and appends it to the run-log store in batches (a row per ~flush, not per
  * write). Agent output is untrusted: past MAX_LOG_BYTES the rest is dropped with one system note.
+ * The run's resolved secret values never reach the store: each stream passes through a scrubber that
+ * also catches a value split across two chunks (core/secrets/scrubber.ts).
  */
+import { SecretScrubber, type StreamScrubber } from "../core/secrets/scrubber.js";
 import type { Db } from "../db/connection.js";
 import { appendLogChunk, encodeLogLine, logTail, type LogStream } from "../db/queries/run-logs.js";
 import { withDbRetry } from "./retry-db.js";
@@ -20,6 +23,7 @@ export class RunLogWriter {
   private truncated = false;
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
+  private readonly streams: Partial<Record<LogStream, StreamScrubber>> = {};
   /** Chunks that could not be stored (Postgres unreachable for longer than the retry window). */
   droppedChunks = 0;
   lastError: unknown;
@@ -28,10 +32,11 @@ export class RunLogWriter {
     private readonly db: Db,
     private readonly runId: string,
     private readonly attempt: number,
+    private readonly scrubber: SecretScrubber,
   ) {}
 
-  static async open(db: Db, runId: string, attempt: number): Promise<RunLogWriter> {
-    const writer = new RunLogWriter(db, runId, attempt);
+  static async open(db: Db, runId: string, attempt: number, scrubber: SecretScrubber = SecretScrubber.none): Promise<RunLogWriter> {
+    const writer = new RunLogWriter(db, runId, attempt, scrubber);
     const tail = await withDbRetry(() => logTail(db, runId));
     writer.seq = tail.nextSeq;
     writer.offset = tail.nextOffset;
@@ -43,8 +48,10 @@ export class RunLogWriter {
     return this.offset + this.pendingBytes;
   }
 
-  write(stream: LogStream, chunk: string): Promise<void> {
+  write(stream: LogStream, raw: string): Promise<void> {
     if (this.truncated) return Promise.resolve();
+    const chunk = this.scrub(stream, raw);
+    if (chunk === "") return Promise.resolve();
     if (this.written + chunk.length > MAX_LOG_BYTES) {
       this.truncated = true;
       this.add("system", `[switchboard] log truncated after ${MAX_LOG_BYTES} bytes; further output is not stored\n`);
@@ -55,6 +62,13 @@ export class RunLogWriter {
     if (this.pendingBytes >= FLUSH_BYTES) return this.flush();
     this.timer ??= setTimeout(() => void this.flush(), FLUSH_INTERVAL_MS);
     return Promise.resolve();
+  }
+
+  /** Agent streams keep a held tail between chunks; system notes are ours and complete. */
+  private scrub(stream: LogStream, chunk: string): string {
+    if (!this.scrubber.active) return chunk;
+    if (stream === "system") return this.scrubber.scrub(chunk);
+    return (this.streams[stream] ??= this.scrubber.stream()).push(chunk);
   }
 
   private add(stream: LogStream, chunk: string) {
@@ -91,6 +105,11 @@ export class RunLogWriter {
   }
 
   async close(): Promise<void> {
+    // The streams ended: a held tail is a fragment the process really ended on, not a whole value.
+    for (const [stream, scrubber] of Object.entries(this.streams) as Array<[LogStream, StreamScrubber]>) {
+      const rest = scrubber.end();
+      if (rest && !this.truncated) this.add(stream, rest);
+    }
     await this.flush();
   }
 }

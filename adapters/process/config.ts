@@ -1,6 +1,7 @@
 /** `adapterConfig` of the `process` adapter: `{command, args[], cwd, env?, timeoutSec?, graceSec?}`. */
 import path from "node:path";
 import { z } from "zod";
+import { envValueSchema } from "../../core/secrets/env-bindings.js";
 
 export const DEFAULT_GRACE_SEC = 15;
 
@@ -19,7 +20,8 @@ export const processConfigSchema = z
       .string()
       .refine((v) => path.isAbsolute(v), "cwd must be an absolute path")
       .optional(),
-    env: z.record(z.string(), z.string({ error: "env values must be strings" })).default({}),
+    // Values may be secret bindings: executeRun resolves them to strings just before the adapter runs.
+    env: z.record(z.string(), envValueSchema).default({}),
     timeoutSec: z.number().min(0).max(7 * 24 * 3600).default(0),
     graceSec: z.number().min(0).max(3600).default(DEFAULT_GRACE_SEC),
   })
