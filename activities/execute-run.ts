@@ -13,6 +13,9 @@ import { getAdapter } from "../adapters/registry.js";
 import { mintRunToken } from "../core/auth/run-token.js";
 import type { AdapterExecutionResult } from "../adapters/types.js";
 import { isAlive, killGroup } from "../adapters/utils/child-process.js";
+import { resolveAdapterConfigSecrets, SecretResolutionError } from "../core/secrets/resolve-env.js";
+import { SecretScrubber } from "../core/secrets/scrubber.js";
+import type { Db } from "../db/connection.js";
 import type { CostReport, RunOutcome } from "../workflows/definitions.js";
 import type { ActivityDeps } from "./deps.js";
 import { RunLogWriter } from "./log-writer.js";
@@ -50,10 +53,14 @@ export function createExecuteActivities({ db, config, keys }: ActivityDeps) {
         .executeTakeFirst(),
       );
       if (!row) throw ApplicationFailure.nonRetryable(`run ${runId} not found`, "RunNotFound");
+      const adapterConfig: unknown = row.adapterConfig ?? {};
       const adapter = getAdapter(row.adapterType);
       if (!adapter) throw ApplicationFailure.nonRetryable(`Unknown adapter type "${row.adapterType}"`, "AdapterConfigError");
 
-      const log = await RunLogWriter.open(db, runId, attempt);
+      // Secret bindings are decrypted for this attempt only: the resolved config goes to the adapter and
+      // nowhere else, and the values are scrubbed from the run's log and outcome.
+      const secrets = await resolveRunSecrets(db, keys.secretsMasterKey, row.companyId, adapterConfig);
+      const log = await RunLogWriter.open(db, runId, attempt, secrets.scrubber);
       const details: ExecHeartbeat = { pid: null, host: os.hostname(), bytes: 0 };
       if (attempt > 1) await recoverFromLostAttempt(ctx, log);
 
@@ -74,6 +81,8 @@ export function createExecuteActivities({ db, config, keys }: ActivityDeps) {
         db.updateTable("heartbeat_runs").set({ attempt, sessionIdBefore: session.displayId, updatedAt: sql`now()` }).where("id", "=", runId).execute(),
       );
 
+      if (secrets.error) return failBeforeSpawn(db, runId, log, secrets.error, session.displayId, session.taskKey);
+
       // The run token: the agent's credential for this run only (refused once the run is terminal).
       const authToken = adapter.module.supportsLocalAgentJwt
         ? await mintRunToken({ agentId: row.agentId, companyId: row.companyId, runId, adapterType: row.adapterType }, keys.agentJwtSecret, config.auth.agentJwtTtlSec)
@@ -88,14 +97,14 @@ export function createExecuteActivities({ db, config, keys }: ActivityDeps) {
       try {
         result = await adapter.module.execute({
           runId,
-          agent: { id: row.agentId, companyId: row.companyId, name: row.name, adapterType: row.adapterType, adapterConfig: row.adapterConfig },
+          agent: { id: row.agentId, companyId: row.companyId, name: row.name, adapterType: row.adapterType, adapterConfig },
           runtime: {
             sessionId: typeof session.params?.sessionId === "string" ? session.params.sessionId : session.displayId,
             sessionParams: session.params,
             sessionDisplayId: session.displayId,
             taskKey: session.taskKey,
           },
-          config: (row.adapterConfig ?? {}) as Record<string, unknown>,
+          config: secrets.config,
           context,
           ...(authToken ? { authToken } : {}),
           signal: ctx.cancellationSignal,
@@ -107,15 +116,61 @@ export function createExecuteActivities({ db, config, keys }: ActivityDeps) {
             await withDbRetry(() => db.updateTable("heartbeat_runs").set({ processPid: pid, processStartedAt: startedAt, updatedAt: sql`now()` }).where("id", "=", runId).execute(), 5_000).catch(() => undefined);
           },
         });
+      } catch (err) {
+        // An adapter's exception text reaches Temporal history: it must not carry a value either.
+        if (err instanceof Error && secrets.scrubber.active) {
+          err.message = secrets.scrubber.scrubExcerpt(err.message);
+          if (err.stack) err.stack = secrets.scrubber.scrubExcerpt(err.stack);
+        }
+        throw err;
       } finally {
         clearInterval(beat);
         await log.close();
         await withDbRetry(() => db.updateTable("heartbeat_runs").set({ logBytes: log.totalBytes }).where("id", "=", runId).execute());
       }
+      result = secrets.scrubber.scrubDeep(result);
       const change = sessionChangeFrom(result, codec);
       const sessionIdAfter = change.action === "set" ? change.displayId : change.action === "clear" ? null : session.displayId;
       return { ...toOutcome(result, ctx.cancellationSignal.aborted, sessionIdAfter), session: change, taskKey: session.taskKey, cost: costFrom(result) };
     },
+  };
+}
+
+interface RunSecrets {
+  config: Record<string, unknown>;
+  scrubber: SecretScrubber;
+  error?: SecretResolutionError;
+}
+
+async function resolveRunSecrets(db: Db, masterKey: Buffer, companyId: string, adapterConfig: unknown): Promise<RunSecrets> {
+  try {
+    const resolved = await withDbRetry(() => resolveAdapterConfigSecrets(db, masterKey, companyId, adapterConfig));
+    return { config: resolved.config, scrubber: new SecretScrubber(resolved.secretValues) };
+  } catch (err) {
+    if (err instanceof SecretResolutionError) return { config: {}, scrubber: SecretScrubber.none, error: err };
+    throw err;
+  }
+}
+
+/** A binding that cannot be resolved fails the run before any process starts (no retry: it would fail again). */
+async function failBeforeSpawn(db: Db, runId: string, log: RunLogWriter, err: SecretResolutionError, sessionId: string | null, taskKey: string | null): Promise<RunOutcome> {
+  await log.write("system", `[switchboard] run not started: ${err.message}\n`);
+  await log.close();
+  await withDbRetry(() => db.updateTable("heartbeat_runs").set({ logBytes: log.totalBytes }).where("id", "=", runId).execute());
+  return {
+    status: "failed",
+    error: err.message,
+    errorCode: err.code,
+    exitCode: null,
+    signal: null,
+    usage: null,
+    resultJson: null,
+    sessionIdAfter: sessionId,
+    stdoutExcerpt: null,
+    stderrExcerpt: null,
+    session: { action: "keep" },
+    taskKey,
+    cost: null,
   };
 }
 

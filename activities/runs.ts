@@ -4,11 +4,14 @@ import type { Database } from "../db/schema.js";
 import type { Db } from "../db/connection.js";
 import { publishLiveEvent } from "../core/live-events.js";
 import type { AgentScheduler } from "../temporal/agent-scheduler.js";
-import { ApplicationFailure } from "@temporalio/activity";
+import { ApplicationFailure, log } from "@temporalio/activity";
 import { getAdapter } from "../adapters/registry.js";
 import type { CostReport, RunClaim, RunOutcome, RunStatus, TerminalRunStatus } from "../workflows/definitions.js";
 import type { ActivityDeps } from "./deps.js";
 import { issueIdOf, releaseIssueLocks, runsWaitingFor, tryAcquireIssueLock } from "./issue-lock.js";
+import { applyBudgetEffectsInBackground, type BudgetEffects } from "../core/budgets/enforcement.js";
+import { cancelRunIfBudgetBlocked } from "../core/budgets/gate.js";
+import { afterCostRecorded } from "../core/costs/after-cost.js";
 
 /** Slack on top of the adapter's own timeout + grace before Temporal gives up on an attempt. */
 const START_TO_CLOSE_MARGIN_SEC = 60;
@@ -23,6 +26,9 @@ const WAKEUP_STATUS_FOR: Record<TerminalRunStatus, "completed" | "failed" | "can
 export function createRunActivities({ db, config, scheduler }: ActivityDeps) {
   return {
     async claimRun({ runId }: { runId: string }): Promise<RunClaim> {
+      // Budget gate, again at claim (as at wake): a blocked run ends cancelled/budget_blocked and the
+      // claim below finds it no longer queued, so it does not proceed.
+      await cancelRunIfBudgetBlocked(db, runId);
       let waitForIssueLock: RunClaim["waitForIssueLock"] = null;
       const claimed = await db.transaction().execute(async (trx) => {
         const lock = await acquireIssueLockForClaim(trx, runId);
@@ -75,6 +81,7 @@ export function createRunActivities({ db, config, scheduler }: ActivityDeps) {
     },
 
     async finalizeRun({ runId, outcome }: { runId: string; outcome: RunOutcome }): Promise<void> {
+      let budgetEffects: BudgetEffects | null = null;
       const released = await db.transaction().execute(async (trx): Promise<string[]> => {
         // One finalisation per agent at a time: two runs ending together would each count the
         // other as still running, and the agent would stay "running" forever.
@@ -174,6 +181,7 @@ export function createRunActivities({ db, config, scheduler }: ActivityDeps) {
               occurredAt: sql`now()`,
             })
             .execute();
+          budgetEffects = await afterCostRecorded(trx, { companyId: run.companyId, agentId: run.agentId, heartbeatRunId: runId });
         }
         if (outcome.session && outcome.session.action !== "keep" && outcome.taskKey) {
           const params = outcome.session.action === "set" ? outcome.session.params : null;
@@ -213,6 +221,9 @@ export function createRunActivities({ db, config, scheduler }: ActivityDeps) {
         return releaseIssueLocks(trx, runId);
       });
       await wakeRunsWaitingFor(db, scheduler, released);
+      // Never awaited here: the agent workflow this run belongs to waits for this very activity, so an
+      // update sent to it (pause = cancel runs) would wait for us in turn. The DB pause already gates.
+      if (budgetEffects) applyBudgetEffectsInBackground(db, scheduler, budgetEffects, (m) => log.warn(m));
     },
   };
 }

@@ -5,6 +5,8 @@ import type { AgentScheduler } from "../temporal/agent-scheduler.js";
 
 export interface ApiDeps {
   db: Db;
+  /** The same database, for the live-events LISTEN connection (a pooled client cannot LISTEN). */
+  databaseUrl: string;
   scheduler: AgentScheduler;
   config: Pick<SwitchboardConfig, "port" | "host" | "auth" | "home">;
   keys: InstanceKeys;

@@ -26,6 +26,8 @@ export function installErrorHandling(app: FastifyInstance): void {
     if (typeof err.statusCode === "number" && err.statusCode >= 400 && err.statusCode < 500) {
       return reply.status(err.statusCode).send({ error: err.message, ...(err.code ? { code: err.code } : {}) });
     }
+    const pg = postgresClientError(err);
+    if (pg) return reply.status(pg.status).send({ error: pg.message, code: pg.code });
     request.log.error({ err }, "unhandled error");
     return reply.status(500).send({ error: "Internal server error" });
   });
@@ -36,4 +38,18 @@ export function installErrorHandling(app: FastifyInstance): void {
     }
     return reply.status(404).send({ error: "Not found" });
   });
+}
+
+/**
+ * Safety net for input the route schemas let through but Postgres refuses (a number past int4, a
+ * malformed value): the client's fault, so a 4xx, never a 500. Routes should still validate first.
+ */
+function postgresClientError(err: unknown): { status: number; message: string; code: string } | null {
+  const code = (err as { code?: unknown }).code;
+  if (typeof code !== "string" || !/^[0-9A-Z]{5}$/.test(code)) return null;
+  if (code.startsWith("22")) return { status: 400, message: "Invalid value: out of range or malformed for its field", code: "invalid_value" };
+  if (code === "23505") return { status: 409, message: "Conflicts with an existing record", code: "unique_violation" };
+  if (code === "23503") return { status: 422, message: "Refers to a record that does not exist", code: "foreign_key_violation" };
+  if (code === "23514") return { status: 422, message: "Violates a constraint of the record", code: "check_violation" };
+  return null;
 }

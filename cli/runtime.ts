@@ -106,7 +106,7 @@ export async function startRuntime(config: SwitchboardConfig, opts: RuntimeOptio
     let apiUrl: string | undefined;
     if (config.role !== "worker") {
       app = await buildApp(
-        { db, scheduler, config, keys, version: VERSION },
+        { db, databaseUrl, scheduler, config, keys, version: VERSION },
         { logger: opts.httpLogger ? { level: config.logLevel } : false },
       );
       const a = app;

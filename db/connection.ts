@@ -26,7 +26,8 @@ export function createDb(databaseUrl: string, opts: DbOptions = {}): Db {
   pool.on("error", () => {
     /* a broken idle connection is dropped by the pool; the next checkout reconnects */
   });
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });
+  // Nested keys stay as stored: jsonb holds user data (env var names like API_TOKEN must survive).
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin({ maintainNestedObjectKeys: true })] });
 }
 
 /** True when Postgres answers a trivial query within the timeout. */

@@ -90,7 +90,7 @@ export const processAdapterModule: ServerAdapterModule = {
     "- command (string, required): executable path or name on PATH",
     "- args (string[]): arguments; a single string is rejected",
     "- cwd (absolute path): working directory; default: the agent's own home under the data directory ($AGENT_HOME)",
-    "- env (object of strings): extra environment; PAPERCLIP_* names are reserved",
+    "- env (object): extra environment; each value a string, {type:\"plain\", value} or {type:\"secret_ref\", secretId, version?} (resolved when a run starts); PAPERCLIP_* names are reserved",
     "- timeoutSec (number, 0 = none), graceSec (number, default 15): SIGTERM after the timeout, SIGKILL after the grace",
     "The process may write JSON to $SWITCHBOARD_RESULT_FILE: {sessionId, usage:{inputTokens,outputTokens,cachedInputTokens}, costUsd, provider, model, billingType, summary}.",
     "The next run for the same task gets the session back as $SWITCHBOARD_SESSION_ID.",

@@ -27,7 +27,7 @@ const memberId = idParam("memberId", "Member not found");
 const keyId = idParam("keyId", "Board API key not found");
 
 export function accessRoutes(app: FastifyInstance, { db }: ApiDeps): void {
-  app.get("/api/companies/:companyId/members", async (req) => {
+  app.get("/api/companies/:companyId/members", { config: { openapi: { summary: "List a company's members", auth: "board" } } }, async (req) => {
     const cid = companyId(req.params);
     assertBoard(req.actor);
     assertCompanyAccess(req.actor, cid);
@@ -41,7 +41,7 @@ export function accessRoutes(app: FastifyInstance, { db }: ApiDeps): void {
       .execute();
   });
 
-  app.post("/api/companies/:companyId/members", async (req, reply) => {
+  app.post("/api/companies/:companyId/members", { config: { openapi: { summary: "Add a signed-up user as a member", auth: "board (owner/admin)", body: addMemberSchema } } }, async (req, reply) => {
     const cid = companyId(req.params);
     assertBoard(req.actor);
     assertCompanyAccess(req.actor, cid, "manage");
@@ -53,7 +53,7 @@ export function accessRoutes(app: FastifyInstance, { db }: ApiDeps): void {
       .$if(Boolean(body.email), (q) => q.where(sql`lower(email)`, "=", body.email!))
       .executeTakeFirst();
     if (!user) throw unprocessable("No user with that id or email; they must sign up first", { code: "user_not_found" });
-    return db.transaction().execute(async (trx) => {
+    const member = await db.transaction().execute(async (trx) => {
       const row = await trx
         .insertInto("company_memberships")
         .values({ companyId: cid, principalType: "user", principalId: user.id, status: "active", membershipRole: body.role })
@@ -62,11 +62,13 @@ export function accessRoutes(app: FastifyInstance, { db }: ApiDeps): void {
         .executeTakeFirst();
       if (!row) throw conflict("User is already a member of this company", { code: "already_member" });
       await logActivity(trx, { companyId: cid, actor: actorRef(req.actor), action: "member.added", entityType: "membership", entityId: row.id, details: { userId: user.id, role: body.role } });
-      return reply.status(201).send({ id: row.id, companyId: cid, userId: user.id, role: row.membershipRole, status: row.status });
+      return { id: row.id, companyId: cid, userId: user.id, role: row.membershipRole, status: row.status };
     });
+    // Answered after the commit: a request right after the 201 sees the membership.
+    return reply.status(201).send(member);
   });
 
-  app.patch("/api/companies/:companyId/members/:memberId", async (req) => {
+  app.patch("/api/companies/:companyId/members/:memberId", { config: { openapi: { summary: "Change a member's role", auth: "board (owner/admin)", body: updateMemberSchema } } }, async (req) => {
     const cid = companyId(req.params);
     const mid = memberId(req.params);
     assertBoard(req.actor);
@@ -82,7 +84,7 @@ export function accessRoutes(app: FastifyInstance, { db }: ApiDeps): void {
     });
   });
 
-  app.delete("/api/companies/:companyId/members/:memberId", async (req) => {
+  app.delete("/api/companies/:companyId/members/:memberId", { config: { openapi: { summary: "Remove a member", auth: "board (owner/admin)" } } }, async (req) => {
     const cid = companyId(req.params);
     const mid = memberId(req.params);
     assertBoard(req.actor);
@@ -97,12 +99,12 @@ export function accessRoutes(app: FastifyInstance, { db }: ApiDeps): void {
   });
 
   // ------------------------------------------------------------ board API keys (per user)
-  app.get("/api/board-api-keys", async (req) => {
+  app.get("/api/board-api-keys", { config: { openapi: { summary: "List the caller's board API keys (no tokens)", auth: "board" } } }, async (req) => {
     assertBoard(req.actor);
     return db.selectFrom("board_api_keys").select(["id", "name", "createdAt", "expiresAt", "lastUsedAt", "revokedAt"]).where("userId", "=", req.actor.userId).orderBy("createdAt", "desc").execute();
   });
 
-  app.post("/api/board-api-keys", async (req, reply) => {
+  app.post("/api/board-api-keys", { config: { openapi: { summary: "Create a board API key (the token is returned once)", auth: "board", body: createBoardKeySchema } } }, async (req, reply) => {
     const actor = req.actor;
     assertBoard(actor);
     const body = parseOrThrow(createBoardKeySchema, req.body ?? {});
@@ -116,7 +118,7 @@ export function accessRoutes(app: FastifyInstance, { db }: ApiDeps): void {
     return reply.status(201).send({ ...row, token });
   });
 
-  app.delete("/api/board-api-keys/:keyId", async (req) => {
+  app.delete("/api/board-api-keys/:keyId", { config: { openapi: { summary: "Revoke one of the caller's board API keys", auth: "board" } } }, async (req) => {
     assertBoard(req.actor);
     const row = await db.updateTable("board_api_keys").set({ revokedAt: sql`coalesce(revoked_at, now())` }).where("id", "=", keyId(req.params)).where("userId", "=", req.actor.userId).returning(["id", "revokedAt"]).executeTakeFirst();
     if (!row) throw notFound("Board API key not found");
@@ -125,7 +127,7 @@ export function accessRoutes(app: FastifyInstance, { db }: ApiDeps): void {
 
   // ------------------------------------------------------------ instance admins
   for (const [action, promote] of [["promote-instance-admin", true], ["demote-instance-admin", false]] as const) {
-    app.post(`/api/admin/users/:userId/${action}`, async (req) => {
+    app.post(`/api/admin/users/:userId/${action}`, { config: { openapi: { summary: promote ? "Make a user an instance admin" : "Remove a user's instance-admin role", auth: "board (instance admin)" } } }, async (req) => {
       assertInstanceAdmin(req.actor);
       const userId = String((req.params as { userId: string }).userId).slice(0, 200);
       const user = await db.selectFrom("users").select("id").where("id", "=", userId).executeTakeFirst();

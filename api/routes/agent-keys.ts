@@ -20,13 +20,13 @@ const agentId = idParam("id", "Agent not found");
 const keyId = idParam("keyId", "Agent API key not found");
 
 export function agentKeyRoutes(app: FastifyInstance, { db }: ApiDeps): void {
-  app.get("/api/agents/:id/keys", async (req) => {
+  app.get("/api/agents/:id/keys", { config: { openapi: { summary: "List an agent's API keys (no tokens)", auth: "board" } } }, async (req) => {
     assertBoard(req.actor);
     const agent = assertRowAccess(req.actor, await getAgent(db, agentId(req.params)), "Agent");
     return db.selectFrom("agent_api_keys").select(["id", "name", "createdAt", "lastUsedAt", "revokedAt"]).where("agentId", "=", agent.id).orderBy("createdAt", "desc").execute();
   });
 
-  app.post("/api/agents/:id/keys", async (req, reply) => {
+  app.post("/api/agents/:id/keys", { config: { openapi: { summary: "Create an agent API key (the token is returned once)", auth: "board (owner/admin)", body: createAgentKeySchema } } }, async (req, reply) => {
     assertBoard(req.actor);
     const agent = assertRowAccess(req.actor, await getAgent(db, agentId(req.params)), "Agent", "manage");
     const body = parseOrThrow(createAgentKeySchema, req.body ?? {});
@@ -44,7 +44,7 @@ export function agentKeyRoutes(app: FastifyInstance, { db }: ApiDeps): void {
     return reply.status(201).send({ ...row, scope: "standard", token });
   });
 
-  app.delete("/api/agents/:id/keys/:keyId", async (req) => {
+  app.delete("/api/agents/:id/keys/:keyId", { config: { openapi: { summary: "Revoke an agent API key", auth: "board (owner/admin)" } } }, async (req) => {
     assertBoard(req.actor);
     const agent = assertRowAccess(req.actor, await getAgent(db, agentId(req.params)), "Agent", "manage");
     const kid = keyId(req.params);

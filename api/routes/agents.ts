@@ -4,6 +4,10 @@ import { z } from "zod";
 import { getAdapter, listAdapterTypes } from "../../adapters/registry.js";
 import { pauseAgent, resumeAgent, syncSchedule, terminateAgent, wakeAgent } from "../../core/agent-lifecycle.js";
 import { logActivity } from "../../core/activity-log.js";
+import { applyBudgetEffects, noBudgetEffects } from "../../core/budgets/enforcement.js";
+import { upsertBudgetPolicy } from "../../core/budgets/policy-upsert.js";
+import { assertSecretRefsInCompany } from "../../core/secrets/store.js";
+import { approvePendingAgent } from "../../core/approvals/pending-agent.js";
 import { actorRef, type Actor } from "../../core/auth/actor.js";
 import { assertBoard, assertCompanyAccess, assertRowAccess, assertSelfOrBoard } from "../../core/auth/authz.js";
 import { assertMayCreateAgents } from "../../core/auth/permissions.js";
@@ -39,7 +43,7 @@ const agentFields = {
   adapterType: z.string({ error: "adapterType is required" }).trim().min(1, "adapterType is required"),
   adapterConfig: jsonObject,
   runtimeConfig: runtimeConfigSchema,
-  budgetMonthlyCents: z.number().int().min(0),
+  budgetMonthlyCents: z.number().int().min(0).max(2_147_483_647),
   permissions: jsonObject,
   metadata: jsonObject.nullish(),
 };
@@ -69,8 +73,8 @@ export const wakeAgentSchema = z
   })
   .strict();
 
-const pauseSchema = z.object({ reason: z.string().max(500).nullish() }).strict();
-const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) });
+export const pauseAgentSchema = z.object({ reason: z.string().max(500).nullish() }).strict();
+export const wakeupRequestsQuery = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) });
 
 const companyId = idParam("companyId", "Company not found");
 const agentId = idParam("id", "Agent not found");
@@ -87,14 +91,14 @@ export function agentRoutes(app: FastifyInstance, { db, scheduler }: ApiDeps): v
   const loadAgent = async (actor: Actor, params: unknown, access: "read" | "write" | "manage" = "read") =>
     assertRowAccess(actor, await getAgent(db, agentId(params)), "Agent", access);
 
-  app.get("/api/companies/:companyId/agents", async (req) => {
+  app.get("/api/companies/:companyId/agents", { config: { openapi: { summary: "List a company's agents", auth: "board or agent of the company" } } }, async (req) => {
     const cid = companyId(req.params);
     assertCompanyAccess(req.actor, cid);
     if (!(await getCompany(db, cid))) throw notFound("Company not found");
     return listAgents(db, cid);
   });
 
-  app.post("/api/companies/:companyId/agents", async (req, reply) => {
+  app.post("/api/companies/:companyId/agents", { config: { openapi: { summary: "Create an agent", auth: "board, or an agent allowed to create agents", body: createAgentSchema } } }, async (req, reply) => {
     const cid = companyId(req.params);
     assertCompanyAccess(req.actor, cid, "write");
     await assertMayCreateAgents(db, req.actor, cid);
@@ -105,23 +109,10 @@ export function agentRoutes(app: FastifyInstance, { db, scheduler }: ApiDeps): v
       throw conflict("This company requires board approval for new agents: use POST /api/companies/:companyId/agent-hires", { code: "board_approval_required" });
     }
     validateAdapter(body.adapterType, body.adapterConfig);
+    await assertSecretRefsInCompany(db, cid, body.adapterConfig);
     await assertValidManager(db, cid, null, body.reportsTo);
     const agent = await db.transaction().execute(async (trx) => {
-      const created = await insertAgent(trx, {
-      companyId: cid,
-      name: body.name,
-      role: body.role,
-      title: body.title ?? null,
-      icon: body.icon ?? null,
-      reportsTo: body.reportsTo ?? null,
-      capabilities: body.capabilities ?? null,
-      adapterType: body.adapterType,
-      adapterConfig: body.adapterConfig as never,
-      runtimeConfig: body.runtimeConfig as never,
-      budgetMonthlyCents: body.budgetMonthlyCents,
-      permissions: body.permissions as never,
-      metadata: (body.metadata ?? null) as never,
-      });
+      const created = await insertAgent(trx, { companyId: cid, ...newAgentValues(body) });
       await logActivity(trx, { companyId: cid, actor: actorRef(req.actor), action: "agent.created", entityType: "agent", entityId: created.id, agentId: created.id, details: { name: created.name, role: created.role, adapterType: created.adapterType } });
       return created;
     });
@@ -130,14 +121,14 @@ export function agentRoutes(app: FastifyInstance, { db, scheduler }: ApiDeps): v
     return reply.status(201).send(agent);
   });
 
-  app.get("/api/agents/:id", async (req) => loadAgent(req.actor, req.params));
+  app.get("/api/agents/:id", { config: { openapi: { summary: "Get an agent", auth: "board or agent of the company" } } }, async (req) => loadAgent(req.actor, req.params));
 
-  app.get("/api/agents/:id/config-revisions", async (req) => {
+  app.get("/api/agents/:id/config-revisions", { config: { openapi: { summary: "List an agent's config revisions (newest first)", auth: "board or agent of the company" } } }, async (req) => {
     const agent = await loadAgent(req.actor, req.params);
     return db.selectFrom("agent_config_revisions").selectAll().where("agentId", "=", agent.id).orderBy("createdAt", "desc").limit(200).execute();
   });
 
-  app.patch("/api/agents/:id", async (req) => {
+  app.patch("/api/agents/:id", { config: { openapi: { summary: "Update an agent", auth: "board (owner/admin), or the agent itself", body: updateAgentSchema } } }, async (req) => {
     const current = await loadAgent(req.actor, req.params, "write");
     const id = current.id;
     // Agents may edit themselves (not their permissions); the board edits anyone it manages.
@@ -147,9 +138,11 @@ export function agentRoutes(app: FastifyInstance, { db, scheduler }: ApiDeps): v
     if (req.actor.type === "agent" && body.permissions !== undefined) throw forbiddenPermissions();
     if (body.adapterType !== undefined || body.adapterConfig !== undefined) {
       validateAdapter(body.adapterType ?? current.adapterType, body.adapterConfig ?? current.adapterConfig);
+      if (body.adapterConfig !== undefined) await assertSecretRefsInCompany(db, current.companyId, body.adapterConfig);
     }
     await assertValidManager(db, current.companyId, id, body.reportsTo);
     const { adapterConfig, runtimeConfig, permissions, metadata, ...plain } = body;
+    let budgetEffects = noBudgetEffects();
     const updated = await db.transaction().execute(async (trx) => {
       const row = await trx
       .updateTable("agents")
@@ -174,15 +167,20 @@ export function agentRoutes(app: FastifyInstance, { db, scheduler }: ApiDeps): v
             createdByAgentId: req.actor.type === "agent" ? req.actor.agentId : null,
             createdByUserId: req.actor.type === "board" ? req.actor.userId : null,
             source: "patch",
-            changedKeys: changedKeys as never,
+            changedKeys: JSON.stringify(changedKeys) as never, // pg would send a JS array as a Postgres array
             beforeConfig: configSnapshot(current) as never,
             afterConfig: configSnapshot(row) as never,
           })
           .execute();
       }
       await logActivity(trx, { companyId: row.companyId, actor: actorRef(req.actor), action: "agent.updated", entityType: "agent", entityId: id, agentId: id, details: { changedKeys } });
+      // A monthly budget set here is the same as PATCH /agents/:id/budgets: its policy follows.
+      if (body.budgetMonthlyCents !== undefined && body.budgetMonthlyCents !== current.budgetMonthlyCents) {
+        budgetEffects = (await upsertBudgetPolicy(trx, row.companyId, { scopeType: "agent", scopeId: id, amount: body.budgetMonthlyCents, windowKind: "calendar_month_utc" }, actorRef(req.actor))).effects;
+      }
       return row;
     });
+    await applyBudgetEffects(db, scheduler, budgetEffects);
     // A new interval or concurrency limit takes effect at once, without a restart.
     if (runtimeConfig !== undefined) await syncSchedule(scheduler, updated);
     return updated;
@@ -203,13 +201,13 @@ export function agentRoutes(app: FastifyInstance, { db, scheduler }: ApiDeps): v
     return { status: 202, headers: { "x-switchboard-wake-disposition": result.disposition }, body: run };
   };
 
-  app.post("/api/agents/:id/wakeup", async (req, reply) => {
+  app.post("/api/agents/:id/wakeup", { config: { openapi: { summary: "Wake an agent: returns the queued or coalesced run (202)", auth: "board, or the agent itself", body: wakeAgentSchema } } }, async (req, reply) => {
     const out = await wake(req.actor, req.params, req.body);
     return reply.status(out.status).headers(out.headers).send(out.body);
   });
 
   // Legacy alias: always an on-demand wake, empty body allowed.
-  app.post("/api/agents/:id/heartbeat/invoke", async (req, reply) => {
+  app.post("/api/agents/:id/heartbeat/invoke", { config: { openapi: { summary: "Legacy alias: an on-demand wake (body ignored)", auth: "board, or the agent itself" } } }, async (req, reply) => {
     const out = await wake(req.actor, req.params, { source: "on_demand" });
     return reply.status(out.status).headers(out.headers).send(out.body);
   });
@@ -218,32 +216,59 @@ export function agentRoutes(app: FastifyInstance, { db, scheduler }: ApiDeps): v
     async (req: { actor: Actor; params: unknown; body: unknown }) => {
       assertBoard(req.actor);
       const agent = await loadAgent(req.actor, req.params, "manage");
-      const body = parseOrThrow(pauseSchema, req.body ?? {});
+      const body = parseOrThrow(pauseAgentSchema, req.body ?? {});
       const result = await run(agent.id, body);
       await logActivity(db, { companyId: agent.companyId, actor: actorRef(req.actor), action: `agent.${action}`, entityType: "agent", entityId: agent.id, agentId: agent.id, details: body.reason ? { reason: body.reason } : null });
       return result;
     };
-  app.post("/api/agents/:id/pause", lifecycle("paused", (id, body) => pauseAgent(db, scheduler, id, body.reason ?? null)));
-  app.post("/api/agents/:id/resume", lifecycle("resumed", (id) => resumeAgent(db, scheduler, id)));
-  app.post("/api/agents/:id/terminate", lifecycle("terminated", (id) => terminateAgent(db, scheduler, id)));
+  app.post("/api/agents/:id/pause", { config: { openapi: { summary: "Pause an agent", auth: "board (owner/admin)", body: pauseAgentSchema } } }, lifecycle("paused", (id, body) => pauseAgent(db, scheduler, id, body.reason ?? null)));
+  app.post("/api/agents/:id/resume", { config: { openapi: { summary: "Resume a paused agent", auth: "board (owner/admin)", body: pauseAgentSchema } } }, lifecycle("resumed", (id) => resumeAgent(db, scheduler, id)));
+  app.post("/api/agents/:id/terminate", { config: { openapi: { summary: "Terminate an agent", auth: "board (owner/admin)", body: pauseAgentSchema } } }, lifecycle("terminated", (id) => terminateAgent(db, scheduler, id)));
 
-  app.get("/api/agents/:id/runtime-state", async (req) => {
+  /** Board: activate a pending hire (resolves its open hire approval, which wakes the requester). */
+  app.post("/api/agents/:id/approve", { config: { openapi: { summary: "Approve a pending_approval agent (resolves its hire approval)", auth: "board (owner/admin)" } } }, async (req) => {
+    const actor = req.actor;
+    assertBoard(actor);
+    const agent = await loadAgent(actor, req.params, "manage");
+    if (agent.status !== "pending_approval") throw conflict("Only pending approval agents can be approved", { code: "agent_not_pending", status: agent.status });
+    return approvePendingAgent(db, scheduler, agent, { by: actorRef(actor), decidedByUserId: actor.userId, decisionNote: null });
+  });
+
+  app.get("/api/agents/:id/runtime-state", { config: { openapi: { summary: "An agent's session and token totals", auth: "board or agent of the company" } } }, async (req) => {
     const id = (await loadAgent(req.actor, req.params)).id;
     const state = await db.selectFrom("agent_runtime_state").selectAll().where("agentId", "=", id).executeTakeFirst();
     return state ?? { agentId: id, sessionId: null, totalInputTokens: 0, totalOutputTokens: 0, totalCachedInputTokens: 0, totalCostCents: 0, lastRunId: null, lastRunStatus: null, lastError: null };
   });
 
-  app.get("/api/agents/:id/task-sessions", async (req) => {
+  app.get("/api/agents/:id/task-sessions", { config: { openapi: { summary: "An agent's per-task sessions", auth: "board or agent of the company" } } }, async (req) => {
     const id = (await loadAgent(req.actor, req.params)).id;
     return db.selectFrom("agent_task_sessions").selectAll().where("agentId", "=", id).orderBy("updatedAt", "desc").execute();
   });
 
   /** Switchboard addition: the wake audit trail (why a wake was coalesced, skipped or refused). */
-  app.get("/api/agents/:id/wakeup-requests", async (req) => {
+  app.get("/api/agents/:id/wakeup-requests", { config: { openapi: { summary: "The wake audit trail: queued, coalesced, skipped or refused wakes", auth: "board or agent of the company", query: wakeupRequestsQuery } } }, async (req) => {
     const id = (await loadAgent(req.actor, req.params)).id;
-    const q = parseOrThrow(listQuery, req.query);
+    const q = parseOrThrow(wakeupRequestsQuery, req.query);
     return db.selectFrom("agent_wakeup_requests").selectAll().where("agentId", "=", id).orderBy("requestedAt", "desc").orderBy("createdAt", "desc").limit(q.limit).execute();
   });
+}
+
+/** The agent row a validated create body describes (shared by direct create and hires). */
+export function newAgentValues(body: z.infer<typeof createAgentSchema>) {
+  return {
+    name: body.name,
+    role: body.role,
+    title: body.title ?? null,
+    icon: body.icon ?? null,
+    reportsTo: body.reportsTo ?? null,
+    capabilities: body.capabilities ?? null,
+    adapterType: body.adapterType,
+    adapterConfig: body.adapterConfig as never,
+    runtimeConfig: body.runtimeConfig as never,
+    budgetMonthlyCents: body.budgetMonthlyCents,
+    permissions: body.permissions as never,
+    metadata: (body.metadata ?? null) as never,
+  };
 }
 
 /** What a config revision records: the fields that shape how the agent runs. */

@@ -47,7 +47,7 @@ export function authRoutes(app: FastifyInstance, { db, config }: ApiDeps): void 
     if (config.auth.deploymentMode !== "authenticated") throw conflict("Sign-in is not used in local_trusted mode: every loopback request is the board", { code: "local_trusted_mode" });
   };
 
-  app.post("/api/auth/sign-up/email", async (req, reply) => {
+  app.post("/api/auth/sign-up/email", { config: { openapi: { summary: "Sign up with email and password (authenticated mode)", auth: "public", body: signUpSchema } } }, async (req, reply) => {
     requireAuthenticatedMode();
     const body = parseOrThrow(signUpSchema, req.body ?? {});
     const user = await db.transaction().execute(async (trx) => {
@@ -69,7 +69,7 @@ export function authRoutes(app: FastifyInstance, { db, config }: ApiDeps): void 
     return reply.status(201).header("set-cookie", sessionCookie(token, secureCookie)).send({ user, token });
   });
 
-  app.post("/api/auth/sign-in/email", async (req, reply) => {
+  app.post("/api/auth/sign-in/email", { config: { openapi: { summary: "Sign in with email and password (authenticated mode)", auth: "public", body: signInSchema } } }, async (req, reply) => {
     requireAuthenticatedMode();
     const body = parseOrThrow(signInSchema, req.body ?? {});
     const user = await db.selectFrom("users").select(["id", "email", "name", "passwordHash"]).where(sql`lower(email)`, "=", body.email).executeTakeFirst();
@@ -79,12 +79,12 @@ export function authRoutes(app: FastifyInstance, { db, config }: ApiDeps): void 
     return reply.header("set-cookie", sessionCookie(token, secureCookie)).send({ user: { id: user.id, email: user.email, name: user.name }, token });
   });
 
-  app.post("/api/auth/sign-out", async (req, reply) => {
+  app.post("/api/auth/sign-out", { config: { openapi: { summary: "End the current session", auth: "any" } } }, async (req, reply) => {
     if (req.actor.type === "board" && req.actor.sessionId) await db.deleteFrom("sessions").where("id", "=", req.actor.sessionId).execute();
     return reply.header("set-cookie", clearedSessionCookie()).send({ ok: true });
   });
 
-  app.get("/api/auth/get-session", async (req) => {
+  app.get("/api/auth/get-session", { config: { openapi: { summary: "The caller's session, user and memberships (null when not a board user)", auth: "any" } } }, async (req) => {
     const actor = req.actor;
     if (actor.type !== "board") return null;
     const user = await db.selectFrom("users").select(["id", "email", "name"]).where("id", "=", actor.userId).executeTakeFirst();

@@ -8,6 +8,7 @@ import { z } from "zod";
 import { actorRef, LOCAL_BOARD_USER_ID } from "../../core/auth/actor.js";
 import { assertBoard, assertCompanyAccess, assertInstanceAdmin } from "../../core/auth/authz.js";
 import { logActivity } from "../../core/activity-log.js";
+import { upsertBudgetPolicy } from "../../core/budgets/policy-upsert.js";
 import { notFound } from "../../core/errors.js";
 import { getCompany, insertCompany } from "../../db/queries/companies.js";
 import type { ApiDeps } from "../deps.js";
@@ -17,7 +18,7 @@ export const createCompanySchema = z
   .object({
     name: z.string().trim().min(1, "name is required").max(200),
     description: z.string().max(10_000).nullish(),
-    budgetMonthlyCents: z.number().int().min(0).default(0),
+    budgetMonthlyCents: z.number().int().min(0).max(2_147_483_647).default(0),
     requireBoardApprovalForNewAgents: z.boolean().default(false),
     brandColor: z.string().max(32).nullish(),
   })
@@ -36,7 +37,7 @@ export const updateCompanySchema = z
 const companyId = idParam("companyId", "Company not found");
 
 export function companyRoutes(app: FastifyInstance, { db }: ApiDeps): void {
-  app.get("/api/companies", async (req) => {
+  app.get("/api/companies", { config: { openapi: { summary: "List the companies the caller belongs to", auth: "board" } } }, async (req) => {
     const actor = req.actor;
     assertBoard(actor);
     let q = db.selectFrom("companies").selectAll().orderBy("createdAt");
@@ -49,7 +50,7 @@ export function companyRoutes(app: FastifyInstance, { db }: ApiDeps): void {
     return q.execute();
   });
 
-  app.post("/api/companies", async (req, reply) => {
+  app.post("/api/companies", { config: { openapi: { summary: "Create a company (the creator becomes owner)", auth: "board (instance admin)", body: createCompanySchema } } }, async (req, reply) => {
     const actor = req.actor;
     assertInstanceAdmin(actor);
     const body = parseOrThrow(createCompanySchema, req.body ?? {});
@@ -65,10 +66,7 @@ export function companyRoutes(app: FastifyInstance, { db }: ApiDeps): void {
         await trx.insertInto("company_memberships").values({ companyId: created.id, principalType: "user", principalId: actor.userId, status: "active", membershipRole: "owner" }).execute();
       }
       if (body.budgetMonthlyCents > 0) {
-        await trx
-          .insertInto("budget_policies")
-          .values({ companyId: created.id, scopeType: "company", scopeId: created.id, metric: "billed_cents", windowKind: "calendar_month_utc", amount: body.budgetMonthlyCents, createdByUserId: actor.userId, updatedByUserId: actor.userId } as never)
-          .execute();
+        await upsertBudgetPolicy(trx, created.id, { scopeType: "company", scopeId: created.id, amount: body.budgetMonthlyCents, windowKind: "calendar_month_utc" }, actorRef(actor));
       }
       await logActivity(trx, { companyId: created.id, actor: actorRef(actor), action: "company.created", entityType: "company", entityId: created.id, details: { name: created.name, issuePrefix: created.issuePrefix } });
       return created;
@@ -76,7 +74,7 @@ export function companyRoutes(app: FastifyInstance, { db }: ApiDeps): void {
     return reply.status(201).send(company);
   });
 
-  app.get("/api/companies/:companyId", async (req) => {
+  app.get("/api/companies/:companyId", { config: { openapi: { summary: "Get a company", auth: "board or agent of the company" } } }, async (req) => {
     const id = companyId(req.params);
     assertCompanyAccess(req.actor, id);
     const company = await getCompany(db, id);
@@ -84,7 +82,7 @@ export function companyRoutes(app: FastifyInstance, { db }: ApiDeps): void {
     return company;
   });
 
-  app.patch("/api/companies/:companyId", async (req) => {
+  app.patch("/api/companies/:companyId", { config: { openapi: { summary: "Update a company", auth: "board (owner/admin)", body: updateCompanySchema } } }, async (req) => {
     const id = companyId(req.params);
     assertBoard(req.actor);
     assertCompanyAccess(req.actor, id, "manage");
@@ -97,7 +95,7 @@ export function companyRoutes(app: FastifyInstance, { db }: ApiDeps): void {
     });
   });
 
-  app.post("/api/companies/:companyId/archive", async (req) => {
+  app.post("/api/companies/:companyId/archive", { config: { openapi: { summary: "Archive a company", auth: "board (owner/admin)" } } }, async (req) => {
     const id = companyId(req.params);
     assertBoard(req.actor);
     assertCompanyAccess(req.actor, id, "manage");

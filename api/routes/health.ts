@@ -4,7 +4,7 @@ import type { ApiDeps } from "../deps.js";
 
 /** `GET /api/health`: 200 when Postgres and Temporal both answer, 503 with the same shape otherwise. */
 export function healthRoutes(app: FastifyInstance, deps: ApiDeps): void {
-  app.get("/api/health", async (_req, reply) => {
+  app.get("/api/health", { config: { openapi: { summary: "Liveness: 200 when Postgres and Temporal answer, 503 otherwise", auth: "public" } } }, async (_req, reply) => {
     const [database, temporal] = await Promise.all([pingDb(deps.db), deps.scheduler.ping()]);
     const ok = database && temporal;
     return reply.status(ok ? 200 : 503).send({

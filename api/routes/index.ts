@@ -5,6 +5,7 @@
 import type { FastifyInstance } from "fastify";
 import type { ApiDeps } from "../deps.js";
 import { accessRoutes } from "./access.js";
+import { agentConfigRoutes } from "./agent-config.js";
 import { agentKeyRoutes } from "./agent-keys.js";
 import { agentRoutes } from "./agents.js";
 import { authRoutes } from "./auth.js";
@@ -32,6 +33,7 @@ export const ROUTE_MODULES: Array<(app: FastifyInstance, deps: ApiDeps) => void>
   companyRoutes,
   agentRoutes,
   agentKeyRoutes,
+  agentConfigRoutes,
   runRoutes,
   issueRoutes,
   agentMeRoutes,

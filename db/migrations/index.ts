@@ -7,10 +7,12 @@
 import type { Migration, MigrationProvider } from "kysely";
 
 import * as m0001 from "./0001_core_schema.js";
+import * as m0002 from "./0002_issue_indexes.js";
 import * as m0006 from "./0006_issue_lock_indexes.js";
 
 export const migrations: Record<string, Migration> = {
   "0001_core_schema": { up: m0001.up, down: m0001.down },
+  "0002_issue_indexes": { up: m0002.up, down: m0002.down },
   "0006_issue_lock_indexes": { up: m0006.up, down: m0006.down },
 };
 

@@ -117,12 +117,12 @@ describe("loadConfig", () => {
   });
 
   it("derives the exec task queue and the agent API URL (no /api suffix) from the settings", () => {
-    const c = loadConfig({ PORT: "4000", HOST: "10.0.0.5", TEMPORAL_TASK_QUEUE: "q1" });
+    const c = loadConfig({ PORT: "4000", HOST: "10.0.0.5", TEMPORAL_TASK_QUEUE: "q1", PAPERCLIP_DEPLOYMENT_MODE: "authenticated" });
     expect(c.port).toBe(4000);
     expect(c.temporal.taskQueue).toBe("q1");
     expect(c.agentApiUrl).toBe("http://10.0.0.5:4000");
     // A wildcard bind address is not a URL an agent can call.
-    expect(loadConfig({ HOST: "0.0.0.0" }).agentApiUrl).toBe("http://localhost:3100");
+    expect(loadConfig({ HOST: "0.0.0.0", PAPERCLIP_DEPLOYMENT_MODE: "authenticated" }).agentApiUrl).toBe("http://localhost:3100");
   });
 
   it("strips trailing slashes from PAPERCLIP_API_URL", () => {
