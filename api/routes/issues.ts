@@ -20,6 +20,7 @@ import { getCompany } from "../../db/queries/companies.js";
 import { findIssueByRef, getComment, ISSUE_SORT_FIELDS, listComments, listIssuesJson } from "../../db/queries/issues.js";
 import type { IssueStatus } from "../../db/schema.js";
 import type { ApiDeps } from "../deps.js";
+import { IssueListCache } from "../issue-list-cache.js";
 import { idParam, parseOrThrow } from "../validation.js";
 
 const issueStatus = z.enum(ISSUE_STATUSES);
@@ -126,7 +127,15 @@ function resolveMe(actor: Actor, q: z.infer<typeof listIssuesQuery>) {
   return { assigneeAgentId, assigneeUserId, impossible };
 }
 
-export function issueRoutes(app: FastifyInstance, { db, scheduler }: ApiDeps): void {
+export function issueRoutes(app: FastifyInstance, { db, scheduler, databaseUrl }: ApiDeps): void {
+  const pages = new IssueListCache(databaseUrl);
+  void pages.start();
+  app.addHook("onClose", () => pages.stop());
+  // Before this process answers any mutation, cached pages go: a client reads its own writes.
+  app.addHook("onSend", async (req, _reply, payload) => {
+    if (req.method !== "GET" && req.method !== "HEAD") pages.invalidateAll();
+    return payload;
+  });
   const loadIssue = async (actor: Actor, params: unknown, access: CompanyAccess = "read") => assertRowAccess(actor, await findIssueByRef(db, issueRef(params)), "Issue", access);
   // A paused or terminated assignee (409) is expected and not worth a warning; anything else is.
   const wake = (actor: Actor, log: FastifyBaseLogger, wakes: IssueWake[]) =>
@@ -149,7 +158,12 @@ export function issueRoutes(app: FastifyInstance, { db, scheduler }: ApiDeps): v
     assertCompanyAccess(req.actor, cid);
     const q = parseOrThrow(listIssuesQuery, req.query ?? {});
     const me = resolveMe(req.actor, q);
-    const json = me.impossible ? "[]" : await listIssuesJson(db, cid, { ...q, statuses: q.status, assigneeAgentId: me.assigneeAgentId, assigneeUserId: me.assigneeUserId });
+    const filters = { ...q, statuses: q.status, assigneeAgentId: me.assigneeAgentId, assigneeUserId: me.assigneeUserId };
+    const key = `${cid}:${JSON.stringify(filters)}`;
+    const cached = me.impossible ? null : pages.lookup(cid, key);
+    if (cached?.hit) return reply.type("application/json; charset=utf-8").header("x-switchboard-cache", "hit").send(cached.hit);
+    const json = me.impossible ? "[]" : await listIssuesJson(db, cid, filters);
+    if (cached && json !== "[]") pages.store(cid, key, cached.version, json);
     // One query on the hot path: the company is only looked up when nothing matched.
     if (json === "[]" && !(await getCompany(db, cid))) throw notFound("Company not found");
     return reply.type("application/json; charset=utf-8").send(json);
