@@ -3,11 +3,8 @@
  * resumes its conversation across heartbeats with `--resume <sessionId>`, and reports tokens, cost and
  * a summary parsed from the stream. An unknown stored session is retried once with a fresh one.
  */
-import fs from "node:fs";
 import os from "node:os";
-import path from "node:path";
 import type {
-  AdapterEnvironmentCheck,
   AdapterEnvironmentTestContext,
   AdapterEnvironmentTestResult,
   AdapterExecutionContext,
@@ -16,7 +13,8 @@ import type {
   BuiltinAdapter,
   ServerAdapterModule,
 } from "../types.js";
-import { SpawnSetupError, resolveCommand, runChildProcess, type RunProcessResult } from "../utils/child-process.js";
+import { SpawnSetupError, runChildProcess, type RunProcessResult } from "../utils/child-process.js";
+import { testCliEnvironment } from "../utils/cli-environment.js";
 import { buildPaperclipEnv, composeChildEnv, redactEnv } from "../utils/env.js";
 import { DEFAULT_CLAUDE_PROMPT_TEMPLATE, claudeConfigSchema, renderPromptTemplate, type ClaudeConfig } from "./config.js";
 import { ClaudeStreamParser, isAuthFailure, isUnknownSessionError, truncateSummary, type ClaudeStreamSummary } from "./parse.js";
@@ -183,38 +181,7 @@ export const claudeSessionCodec: AdapterSessionCodec = {
 };
 
 async function testEnvironment(ctx: AdapterEnvironmentTestContext): Promise<AdapterEnvironmentTestResult> {
-  const checks: AdapterEnvironmentCheck[] = [];
-  const parsed = claudeConfigSchema.safeParse(ctx.config ?? {});
-  if (!parsed.success) {
-    checks.push({ code: "claude_config_invalid", level: "error", message: parsed.error.issues.map((i) => i.message).join("; "), hint: "Fix adapterConfig" });
-  }
-  const command = typeof ctx.config.command === "string" && ctx.config.command.trim() ? ctx.config.command.trim() : "claude";
-  const cwd = typeof ctx.config.cwd === "string" ? ctx.config.cwd : null;
-  let cwdOk = false;
-  if (cwd === null) {
-    checks.push({ code: "claude_cwd_valid", level: "info", message: "No cwd configured: runs in the agent's workspace or home directory" });
-  } else {
-    cwdOk = path.isAbsolute(cwd) && fs.existsSync(cwd) && fs.statSync(cwd).isDirectory();
-    checks.push(
-      cwdOk
-        ? { code: "claude_cwd_valid", level: "info", message: `Working directory ${cwd} exists` }
-        : { code: "claude_cwd_invalid", level: "error", message: `Working directory "${cwd}" is not an existing absolute directory`, hint: "Use an absolute path such as /srv/agent" },
-    );
-  }
-  const env = composeChildEnv(ctx.config.env, {});
-  const resolved = resolveCommand(command, cwdOk && cwd ? cwd : "/", env.PATH);
-  checks.push(
-    resolved
-      ? { code: "claude_command_resolvable", level: "info", message: `Claude Code command resolved to ${resolved}` }
-      : {
-          code: "claude_command_unresolvable",
-          level: "error",
-          message: `"${command}" is not an executable on PATH`,
-          hint: "Install Claude Code (npm install -g @anthropic-ai/claude-code) or set adapterConfig.command to its absolute path",
-        },
-  );
-  const status = checks.some((c) => c.level === "error") ? "fail" : checks.some((c) => c.level === "warn") ? "warn" : "pass";
-  return { adapterType: ctx.adapterType, status, checks, testedAt: new Date().toISOString() };
+  return testCliEnvironment({ prefix: "claude", label: "Claude Code command", defaultCommand: "claude", installHint: "Install Claude Code (npm install -g @anthropic-ai/claude-code) or set adapterConfig.command to its absolute path", configSchema: claudeConfigSchema }, ctx);
 }
 
 export const claudeLocalAdapterModule: ServerAdapterModule = {

@@ -3,21 +3,18 @@
  * Codex thread (`codex exec resume <thread_id>`) when one is stored. Tokens come from the JSONL
  * `turn.completed` events; Codex reports no cost.
  */
-import fs from "node:fs";
 import os from "node:os";
-import path from "node:path";
 import type {
-  AdapterEnvironmentCheck,
   AdapterEnvironmentTestContext,
   AdapterEnvironmentTestResult,
   AdapterExecutionContext,
   AdapterExecutionResult,
-  AdapterSessionCodec,
   BuiltinAdapter,
   ServerAdapterModule,
 } from "../types.js";
 import { buildPaperclipEnv, composeChildEnv, redactEnv } from "../utils/env.js";
-import { SpawnSetupError, resolveCommand, runChildProcess } from "../utils/child-process.js";
+import { SpawnSetupError, runChildProcess } from "../utils/child-process.js";
+import { sessionIdCodec, testCliEnvironment } from "../utils/cli-environment.js";
 import { DEFAULT_CODEX_PROMPT, codexConfigSchema, renderCodexPrompt, type CodexConfig } from "./config.js";
 import { CodexJsonlParser, classifyCodexFailure, retryNotBeforeFrom, truncateUtf8 } from "./parse.js";
 
@@ -148,54 +145,10 @@ function lastLine(text: string): string | null {
 }
 
 async function testEnvironment(ctx: AdapterEnvironmentTestContext): Promise<AdapterEnvironmentTestResult> {
-  const checks: AdapterEnvironmentCheck[] = [];
-  const parsed = codexConfigSchema.safeParse(ctx.config ?? {});
-  if (!parsed.success) {
-    checks.push({ code: "codex_config_invalid", level: "error", message: parsed.error.issues.map((i) => `${i.path.join(".") || "config"}: ${i.message}`).join("; "), hint: "Fix adapterConfig" });
-  }
-  const command = typeof ctx.config.command === "string" && ctx.config.command.trim() ? ctx.config.command.trim() : "codex";
-  const cwd = typeof ctx.config.cwd === "string" ? ctx.config.cwd : null;
-  let cwdOk = false;
-  if (cwd === null) {
-    checks.push({ code: "codex_cwd_default", level: "info", message: "No cwd configured: runs use the agent's home under the data directory" });
-  } else {
-    cwdOk = path.isAbsolute(cwd) && fs.existsSync(cwd) && fs.statSync(cwd).isDirectory();
-    checks.push(
-      cwdOk
-        ? { code: "codex_cwd_valid", level: "info", message: `Working directory ${cwd} exists` }
-        : { code: "codex_cwd_invalid", level: "error", message: `Working directory "${cwd}" is not an existing absolute directory`, hint: "Use an absolute path to an existing directory, such as /srv/repo" },
-    );
-  }
-  const env = composeChildEnv(ctx.config.env, {});
-  const resolved = resolveCommand(command, cwdOk && cwd ? cwd : "/", env.PATH);
-  checks.push(
-    resolved
-      ? { code: "codex_command_resolvable", level: "info", message: `Codex CLI: ${resolved}` }
-      : {
-          code: "codex_command_unresolvable",
-          level: "error",
-          message: `"${command}" is not an executable on PATH`,
-          hint: 'Install the Codex CLI ("npm install -g @openai/codex"), or set adapterConfig.command to its absolute path',
-        },
-  );
-  const status = checks.some((c) => c.level === "error") ? "fail" : checks.some((c) => c.level === "warn") ? "warn" : "pass";
-  return { adapterType: ctx.adapterType, status, checks, testedAt: new Date().toISOString() };
+  return testCliEnvironment({ prefix: "codex", label: "Codex CLI", defaultCommand: "codex", installHint: "Install the Codex CLI (\"npm install -g @openai/codex\"), or set adapterConfig.command to its absolute path", configSchema: codexConfigSchema }, ctx);
 }
 
-export const codexSessionCodec: AdapterSessionCodec = {
-  deserialize(raw) {
-    const id = raw && typeof raw === "object" ? (raw as Record<string, unknown>).sessionId : undefined;
-    return typeof id === "string" && id ? { sessionId: id } : null;
-  },
-  serialize(params) {
-    const id = params?.sessionId;
-    return typeof id === "string" && id ? { sessionId: id } : null;
-  },
-  getDisplayId(params) {
-    const id = params?.sessionId;
-    return typeof id === "string" && id ? id : null;
-  },
-};
+export const codexSessionCodec = sessionIdCodec;
 
 export const codexLocalAdapterModule: ServerAdapterModule = {
   type,
