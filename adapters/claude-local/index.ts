@@ -9,12 +9,12 @@ import type {
   AdapterEnvironmentTestResult,
   AdapterExecutionContext,
   AdapterExecutionResult,
-  AdapterSessionCodec,
   BuiltinAdapter,
   ServerAdapterModule,
 } from "../types.js";
 import { SpawnSetupError, runChildProcess, type RunProcessResult } from "../utils/child-process.js";
 import { testCliEnvironment } from "../utils/cli-environment.js";
+import { schemaConfigValidator, schemaMaxRunSeconds, sessionIdCodec } from "../utils/adapter-config.js";
 import { buildPaperclipEnv, composeChildEnv, redactEnv } from "../utils/env.js";
 import { DEFAULT_CLAUDE_PROMPT_TEMPLATE, claudeConfigSchema, renderPromptTemplate, type ClaudeConfig } from "./config.js";
 import { ClaudeStreamParser, isAuthFailure, isUnknownSessionError, truncateSummary, type ClaudeStreamSummary } from "./parse.js";
@@ -163,22 +163,7 @@ async function execute(ctx: AdapterExecutionContext): Promise<AdapterExecutionRe
   return reported;
 }
 
-export const claudeSessionCodec: AdapterSessionCodec = {
-  deserialize(raw) {
-    if (!raw || typeof raw !== "object") return null;
-    const r = raw as Record<string, unknown>;
-    const id = r.sessionId ?? r.session_id;
-    return typeof id === "string" && id ? { sessionId: id } : null;
-  },
-  serialize(params) {
-    const id = params?.sessionId;
-    return typeof id === "string" && id ? { sessionId: id } : null;
-  },
-  getDisplayId(params) {
-    const id = params?.sessionId;
-    return typeof id === "string" && id ? id : null;
-  },
-};
+export const claudeSessionCodec = sessionIdCodec;
 
 async function testEnvironment(ctx: AdapterEnvironmentTestContext): Promise<AdapterEnvironmentTestResult> {
   return testCliEnvironment({ prefix: "claude", label: "Claude Code command", defaultCommand: "claude", installHint: "Install Claude Code (npm install -g @anthropic-ai/claude-code) or set adapterConfig.command to its absolute path", configSchema: claudeConfigSchema }, ctx);
@@ -211,14 +196,7 @@ export const claudeLocalAdapterModule: ServerAdapterModule = {
 
 export const claudeLocalAdapter: BuiltinAdapter = {
   module: claudeLocalAdapterModule,
-  validateConfig(config) {
-    const parsed = claudeConfigSchema.safeParse(config ?? {});
-    return parsed.success ? [] : parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
-  },
-  maxRunSeconds(config) {
-    const parsed = claudeConfigSchema.safeParse(config);
-    if (!parsed.success || parsed.data.timeoutSec === 0) return 24 * 3600;
-    // Two attempts at most (a stale session is retried once with a fresh one).
-    return 2 * (parsed.data.timeoutSec + Math.max(1, parsed.data.graceSec));
-  },
+  validateConfig: schemaConfigValidator(claudeConfigSchema),
+  // Two attempts at most: a stale session is retried once with a fresh one.
+  maxRunSeconds: schemaMaxRunSeconds(claudeConfigSchema, 2),
 };

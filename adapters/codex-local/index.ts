@@ -14,7 +14,8 @@ import type {
 } from "../types.js";
 import { buildPaperclipEnv, composeChildEnv, redactEnv } from "../utils/env.js";
 import { SpawnSetupError, runChildProcess } from "../utils/child-process.js";
-import { sessionIdCodec, testCliEnvironment } from "../utils/cli-environment.js";
+import { testCliEnvironment } from "../utils/cli-environment.js";
+import { schemaConfigValidator, schemaMaxRunSeconds, sessionIdCodec } from "../utils/adapter-config.js";
 import { DEFAULT_CODEX_PROMPT, codexConfigSchema, renderCodexPrompt, type CodexConfig } from "./config.js";
 import { CodexJsonlParser, classifyCodexFailure, retryNotBeforeFrom, truncateUtf8 } from "./parse.js";
 
@@ -174,13 +175,6 @@ export const codexLocalAdapterModule: ServerAdapterModule = {
 
 export const codexLocalAdapter: BuiltinAdapter = {
   module: codexLocalAdapterModule,
-  validateConfig(config) {
-    const parsed = codexConfigSchema.safeParse(config ?? {});
-    return parsed.success ? [] : parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
-  },
-  maxRunSeconds(config) {
-    const parsed = codexConfigSchema.safeParse(config ?? {});
-    if (!parsed.success || parsed.data.timeoutSec === 0) return 24 * 3600;
-    return parsed.data.timeoutSec + Math.max(1, parsed.data.graceSec);
-  },
+  validateConfig: schemaConfigValidator(codexConfigSchema),
+  maxRunSeconds: schemaMaxRunSeconds(codexConfigSchema),
 };

@@ -9,7 +9,8 @@ import type { AdapterExecutionContext, AdapterExecutionResult, BuiltinAdapter, S
 import { buildPaperclipEnv, composeChildEnv, redactEnv } from "../utils/env.js";
 import { SpawnSetupError, runChildProcess } from "../utils/child-process.js";
 import { processConfigSchema } from "./config.js";
-import { processSessionCodec, readResultFile } from "./result-file.js";
+import { readResultFile } from "./result-file.js";
+import { schemaConfigValidator, schemaMaxRunSeconds, sessionIdCodec } from "../utils/adapter-config.js";
 import { testProcessEnvironment } from "./test.js";
 
 export const type = "process";
@@ -81,7 +82,7 @@ export const processAdapterModule: ServerAdapterModule = {
   type,
   execute,
   testEnvironment: testProcessEnvironment,
-  sessionCodec: processSessionCodec,
+  sessionCodec: sessionIdCodec,
   supportsLocalAgentJwt: true,
   models: [],
   agentConfigurationDoc: [
@@ -99,13 +100,6 @@ export const processAdapterModule: ServerAdapterModule = {
 
 export const processAdapter: BuiltinAdapter = {
   module: processAdapterModule,
-  validateConfig(config) {
-    const parsed = processConfigSchema.safeParse(config ?? {});
-    return parsed.success ? [] : parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
-  },
-  maxRunSeconds(config) {
-    const parsed = processConfigSchema.safeParse(config);
-    if (!parsed.success || parsed.data.timeoutSec === 0) return 24 * 3600;
-    return parsed.data.timeoutSec + Math.max(1, parsed.data.graceSec);
-  },
+  validateConfig: schemaConfigValidator(processConfigSchema),
+  maxRunSeconds: schemaMaxRunSeconds(processConfigSchema),
 };

@@ -5,7 +5,7 @@
  * size-capped, parsed defensively, every field type-checked.
  */
 import fs from "node:fs";
-import type { AdapterExecutionResult, AdapterSessionCodec } from "../types.js";
+import type { AdapterExecutionResult } from "../types.js";
 
 export const MAX_RESULT_FILE_BYTES = 64 * 1024;
 
@@ -57,18 +57,3 @@ export function readResultFile(file: string): { reported: Reported; problem?: st
   if (summary) out.summary = summary;
   return { reported: out };
 }
-
-export const processSessionCodec: AdapterSessionCodec = {
-  deserialize(raw) {
-    const id = raw && typeof raw === "object" ? (raw as Record<string, unknown>).sessionId : undefined;
-    return typeof id === "string" && id ? { sessionId: id } : null;
-  },
-  serialize(params) {
-    const id = params?.sessionId;
-    return typeof id === "string" && id ? { sessionId: id } : null;
-  },
-  getDisplayId(params) {
-    const id = params?.sessionId;
-    return typeof id === "string" ? id : null;
-  },
-};

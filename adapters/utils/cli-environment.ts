@@ -6,7 +6,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { z } from "zod";
-import type { AdapterEnvironmentCheck, AdapterEnvironmentTestContext, AdapterEnvironmentTestResult, AdapterSessionCodec } from "../types.js";
+import type { AdapterEnvironmentCheck, AdapterEnvironmentTestContext, AdapterEnvironmentTestResult } from "../types.js";
 import { resolveCommand } from "./child-process.js";
 import { composeChildEnv } from "./env.js";
 
@@ -50,19 +50,3 @@ export function testCliEnvironment(spec: CliEnvironmentSpec, ctx: AdapterEnviron
   const status = checks.some((c) => c.level === "error") ? "fail" : checks.some((c) => c.level === "warn") ? "warn" : "pass";
   return { adapterType: ctx.adapterType, status, checks, testedAt: new Date().toISOString() };
 }
-
-/** Session codec for runtimes whose whole session state is one id (`{sessionId}`). */
-export const sessionIdCodec: AdapterSessionCodec = {
-  deserialize(raw) {
-    const id = raw && typeof raw === "object" ? (raw as Record<string, unknown>).sessionId : undefined;
-    return typeof id === "string" && id ? { sessionId: id } : null;
-  },
-  serialize(params) {
-    const id = params?.sessionId;
-    return typeof id === "string" && id ? { sessionId: id } : null;
-  },
-  getDisplayId(params) {
-    const id = params?.sessionId;
-    return typeof id === "string" && id ? id : null;
-  },
-};
