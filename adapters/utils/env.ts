@@ -86,3 +86,48 @@ const SECRET_KEY_PATTERN = /(key|token|secret|password|passwd|authorization|cook
 export function redactEnv(env: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, SECRET_KEY_PATTERN.test(k) ? "***REDACTED***" : v]));
 }
+
+/**
+ * The working directory of a run: the configured `cwd`, else the realised workspace's, else the
+ * agent's home (executeRun always provides one).
+ */
+export function runCwd(ctx: { context: Record<string, unknown> }, configuredCwd: string | undefined): string {
+  if (configuredCwd) return configuredCwd;
+  const workspace = (ctx.context.paperclipWorkspace ?? {}) as Record<string, unknown>;
+  return typeof workspace.cwd === "string" && workspace.cwd ? workspace.cwd : process.cwd();
+}
+
+const WORKSPACE_ENV: Array<[string, string]> = [
+  ["source", "PAPERCLIP_WORKSPACE_SOURCE"],
+  ["strategy", "PAPERCLIP_WORKSPACE_STRATEGY"],
+  ["workspaceId", "PAPERCLIP_WORKSPACE_ID"],
+  ["repoUrl", "PAPERCLIP_WORKSPACE_REPO_URL"],
+  ["repoRef", "PAPERCLIP_WORKSPACE_REPO_REF"],
+  ["branchName", "PAPERCLIP_WORKSPACE_BRANCH"],
+  ["worktreePath", "PAPERCLIP_WORKSPACE_WORKTREE_PATH"],
+  ["agentHome", "AGENT_HOME"],
+];
+
+/**
+ * Every runtime variable a run's process gets, the same for every built-in adapter (Paperclip gives
+ * the process adapter none of the wake or workspace ones; Switchboard gives all of them to all):
+ * identity, API URL and run token, wake variables, `PAPERCLIP_WAKE_PAYLOAD_JSON`, workspace variables.
+ */
+export function buildRunEnv(
+  ctx: { runId: string; agent: { id: string; companyId: string }; context: Record<string, unknown>; authToken?: string | undefined },
+  cwd: string,
+): Record<string, string> {
+  const apiUrl = typeof ctx.context.paperclipApiUrl === "string" ? ctx.context.paperclipApiUrl : "";
+  const env = buildPaperclipEnv({ agentId: ctx.agent.id, companyId: ctx.agent.companyId, apiUrl, runId: ctx.runId, authToken: ctx.authToken, context: ctx.context });
+  const wake = ctx.context.paperclipWake;
+  if (wake && typeof wake === "object") env.PAPERCLIP_WAKE_PAYLOAD_JSON = JSON.stringify(wake);
+  if (typeof ctx.context.issueWorkMode === "string") env.PAPERCLIP_ISSUE_WORK_MODE = ctx.context.issueWorkMode;
+  env.PAPERCLIP_WORKSPACE_CWD = cwd;
+  const workspace = (ctx.context.paperclipWorkspace ?? {}) as Record<string, unknown>;
+  for (const [key, name] of WORKSPACE_ENV) {
+    const value = workspace[key];
+    if (typeof value === "string" && value) env[name] = value;
+  }
+  if (Array.isArray(ctx.context.paperclipWorkspaces)) env.PAPERCLIP_WORKSPACES_JSON = JSON.stringify(ctx.context.paperclipWorkspaces);
+  return env;
+}

@@ -1,0 +1,14 @@
+/**
+ * The adapters that ship with Switchboard, keyed by `agents.adapter_type`. One line per adapter;
+ * external packages are added at run time by the registry (adapters/registry.ts).
+ */
+import { claudeLocalAdapter } from "./claude-local/index.js";
+import { codexLocalAdapter } from "./codex-local/index.js";
+import { processAdapter } from "./process/index.js";
+import type { BuiltinAdapter } from "./types.js";
+
+export const BUILTIN_ADAPTERS: readonly BuiltinAdapter[] = [
+  processAdapter,
+  claudeLocalAdapter,
+  codexLocalAdapter,
+];
