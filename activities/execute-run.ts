@@ -16,7 +16,10 @@ import { isAlive, killGroup } from "../adapters/utils/child-process.js";
 import { resolveAdapterConfigSecrets, SecretResolutionError } from "../core/secrets/resolve-env.js";
 import { SecretScrubber } from "../core/secrets/scrubber.js";
 import type { Db } from "../db/connection.js";
-import type { CostReport, RunOutcome } from "../workflows/definitions.js";
+import type { RunOutcome } from "../workflows/definitions.js";
+import { costFrom, toOutcome } from "./outcome.js";
+import { enrichWakeContext } from "./wake-context.js";
+import { runCallbackFor } from "../core/runs/run-callback.js";
 import type { ActivityDeps } from "./deps.js";
 import { RunLogWriter } from "./log-writer.js";
 import { withDbRetry } from "./retry-db.js";
@@ -69,7 +72,7 @@ export function createExecuteActivities({ db, config, keys }: ActivityDeps) {
       const agentHome = path.join(config.home, "agents", row.agentId);
       fs.mkdirSync(agentHome, { recursive: true, mode: 0o700 });
       const context: Record<string, unknown> = {
-        ...((row.contextSnapshot ?? {}) as Record<string, unknown>),
+        ...(await enrichWakeContext(db, row.companyId, (row.contextSnapshot ?? {}) as Record<string, unknown>)),
         paperclipApiUrl: config.agentApiUrl,
         paperclipWorkspace: { cwd: agentHome, source: "agent_home", agentHome },
       };
@@ -107,6 +110,7 @@ export function createExecuteActivities({ db, config, keys }: ActivityDeps) {
           config: secrets.config,
           context,
           ...(authToken ? { authToken } : {}),
+          ...(adapter.usesRunCallback ? { runCallback: runCallbackFor(runId, config.agentApiUrl, keys.agentJwtSecret) } : {}),
           signal: ctx.cancellationSignal,
           onLog: (stream, chunk) => log.write(stream, chunk),
           onSpawn: async ({ pid, startedAt }) => {
@@ -183,38 +187,4 @@ async function recoverFromLostAttempt(ctx: Context, log: RunLogWriter): Promise<
     note += `[switchboard] killed leftover process group ${prev.pid}\n`;
   }
   await log.write("system", note);
-}
-
-function costFrom(result: AdapterExecutionResult): CostReport | null {
-  const usage = result.usage;
-  const tokens = (usage?.inputTokens ?? 0) + (usage?.outputTokens ?? 0) + (usage?.cachedInputTokens ?? 0);
-  if (!tokens && !result.costUsd) return null;
-  return {
-    inputTokens: usage?.inputTokens ?? 0,
-    outputTokens: usage?.outputTokens ?? 0,
-    cachedInputTokens: usage?.cachedInputTokens ?? 0,
-    costUsd: typeof result.costUsd === "number" && Number.isFinite(result.costUsd) ? result.costUsd : null,
-    provider: result.provider ?? null,
-    biller: result.biller ?? null,
-    model: result.model ?? null,
-    billingType: result.billingType ?? null,
-  };
-}
-
-function toOutcome(result: AdapterExecutionResult, cancelled: boolean, sessionIdAfter: string | null): RunOutcome {
-  const resultJson = result.resultJson ?? null;
-  const excerpt = (key: "stdout" | "stderr") => (resultJson && typeof resultJson[key] === "string" ? (resultJson[key] as string) : null);
-  const common = {
-    exitCode: result.exitCode,
-    signal: result.signal,
-    usage: (result.usage as Record<string, unknown> | undefined) ?? null,
-    resultJson,
-    sessionIdAfter,
-    stdoutExcerpt: excerpt("stdout"),
-    stderrExcerpt: excerpt("stderr"),
-  };
-  if (cancelled) return { ...common, status: "cancelled", error: "Run cancelled", errorCode: "cancelled" };
-  if (result.timedOut) return { ...common, status: "timed_out", error: result.errorMessage ?? "Timed out", errorCode: result.errorCode ?? "timeout" };
-  if (result.exitCode === 0 && !result.errorMessage) return { ...common, status: "succeeded", error: null, errorCode: null };
-  return { ...common, status: "failed", error: result.errorMessage ?? `Process exited with code ${result.exitCode}`, errorCode: result.errorCode ?? "adapter_failed" };
 }

@@ -5,10 +5,12 @@
 import { claudeLocalAdapter } from "./claude-local/index.js";
 import { codexLocalAdapter } from "./codex-local/index.js";
 import { processAdapter } from "./process/index.js";
+import { httpAdapter } from "./http/index.js";
 import type { BuiltinAdapter } from "./types.js";
 
 export const BUILTIN_ADAPTERS: readonly BuiltinAdapter[] = [
   processAdapter,
+  httpAdapter,
   claudeLocalAdapter,
   codexLocalAdapter,
 ];

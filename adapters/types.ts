@@ -57,6 +57,11 @@ export interface AdapterExecutionContext {
   authToken?: string;
   /** Aborted when the run is cancelled or its activity attempt is abandoned. */
   signal?: AbortSignal;
+  /**
+   * Switchboard: a signed URL a remote agent posts its log lines and final result to, given to
+   * adapters that declare `usesRunCallback` (the `http` adapter's async mode).
+   */
+  runCallback?: { url: string; expiresAt: string };
 }
 
 export interface UsageSummary {
@@ -98,6 +103,8 @@ export interface AdapterExecutionResult {
   cacheAdjustedCostUsd?: number | null;
   resultJson?: Record<string, unknown> | null;
   summary?: string | null;
+  /** Switchboard: the remote agent accepted the run and will post its result to `ctx.runCallback` within this time. */
+  awaitCallback?: { timeoutSec: number } | null;
 }
 
 export type EnvironmentCheckLevel = "info" | "warn" | "error";
@@ -172,6 +179,8 @@ export interface BuiltinAdapter {
   validateConfig: AdapterConfigValidator;
   /** Upper bound of one run in seconds (timeout + grace), used for the activity's start-to-close timeout. */
   maxRunSeconds(config: Record<string, unknown>): number;
+  /** The adapter may hand the run to a remote agent that reports back (gets `ctx.runCallback`). */
+  usesRunCallback?: boolean;
 }
 
 // ---- UI and CLI parts (pure functions; the board UI and the CLI import them) ----

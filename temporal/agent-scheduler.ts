@@ -21,6 +21,7 @@ import {
   type AgentStateSnapshot,
   type AgentWorkflowInput,
   type CancelRunResult,
+  type RunOutcome,
   type WakeRequest,
   type WakeResult,
   agentWorkflowId,
@@ -28,6 +29,7 @@ import {
   configureSignal,
   requestWakeupUpdate,
   issueLockReleasedSignal,
+  runCallbackResultSignal,
   runWorkflowId,
   setPausedUpdate,
   stateQuery,
@@ -51,6 +53,8 @@ export interface AgentScheduler {
   cancelRun(agentId: string, runId: string): Promise<CancelRunResult>;
   /** Wakes a run waiting for its issue's execution lock (no-op when it is not waiting any more). */
   signalIssueLockReleased(runId: string): Promise<void>;
+  /** Hands a remote agent's posted result to its waiting `run/<id>` workflow. False when the workflow is gone. */
+  signalRunCallbackResult(runId: string, outcome: RunOutcome): Promise<boolean>;
   state(agentId: string): Promise<AgentStateSnapshot | null>;
   ping(): Promise<boolean>;
 }
@@ -113,6 +117,13 @@ export function createAgentScheduler(client: Client, taskQueue: string): AgentSc
     terminate: (agentId) => existing(() => client.workflow.getHandle(agentWorkflowId(agentId)).executeUpdate(terminateUpdate, { args: [] })),
     async signalIssueLockReleased(runId) {
       await existing(() => client.workflow.getHandle(runWorkflowId(runId)).signal(issueLockReleasedSignal, { issueId: "" }));
+    },
+    async signalRunCallbackResult(runId, outcome) {
+      const sent = await existing(async () => {
+        await client.workflow.getHandle(runWorkflowId(runId)).signal(runCallbackResultSignal, outcome);
+        return true;
+      });
+      return sent === true;
     },
     async cancelRun(agentId, runId) {
       const result = await existing(() => client.workflow.getHandle(agentWorkflowId(agentId)).executeUpdate(cancelRunUpdate, { args: [{ runId }] }));

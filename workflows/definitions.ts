@@ -103,6 +103,11 @@ export interface RunOutcome {
   cost?: CostReport | null;
   /** The task key the session belongs to. */
   taskKey?: string | null;
+  /**
+   * Set when the adapter handed the run to a remote agent that reports back later (the `http`
+   * adapter's async mode): the run stays running and the workflow waits for `runCallbackResult`.
+   */
+  awaitCallback?: { timeoutSec: number } | null;
 }
 
 /** An outcome built by workflow code itself (no process output): cancellation, lost process. */
@@ -148,6 +153,8 @@ export const setPausedUpdate = defineUpdate<AgentStateSnapshot, [{ paused: boole
 export const terminateUpdate = defineUpdate<AgentStateSnapshot, []>("terminate");
 /** Sent to waiting `run/<id>` workflows when the run holding their issue's execution lock ends. */
 export const issueLockReleasedSignal = defineSignal<[{ issueId: string }]>("issueLockReleased");
+/** The final result a remote agent posted to its run's signed callback URL (first one wins). */
+export const runCallbackResultSignal = defineSignal<[RunOutcome]>("runCallbackResult");
 export const cancelRunUpdate = defineUpdate<CancelRunResult, [{ runId: string }]>("cancelRun");
 export const stateQuery = defineQuery<AgentStateSnapshot>("state");
 

@@ -18,7 +18,7 @@ import {
 } from "@temporalio/workflow";
 import type { Activities } from "../activities/types.js";
 import type { RunOutcome, RunStatus, RunWorkflowInput } from "./definitions.js";
-import { NON_RETRYABLE_RUN_ERRORS, issueLockReleasedSignal, outcomeWithoutOutput } from "./definitions.js";
+import { NON_RETRYABLE_RUN_ERRORS, issueLockReleasedSignal, outcomeWithoutOutput, runCallbackResultSignal } from "./definitions.js";
 
 /**
  * A run waiting for its issue's execution lock re-checks at this interval even without a signal (the
@@ -40,6 +40,10 @@ export async function agentRunWorkflow(input: RunWorkflowInput): Promise<RunStat
   setHandler(issueLockReleasedSignal, () => {
     lockReleased = true;
   });
+  let callbackOutcome: RunOutcome | null = null;
+  setHandler(runCallbackResultSignal, (posted) => {
+    callbackOutcome ??= posted;
+  });
   try {
     let claim = await db.claimRun({ runId: input.runId });
     // Issue execution lock: one active run per issue; this run waits, still queued, for the holder.
@@ -60,6 +64,14 @@ export async function agentRunWorkflow(input: RunWorkflowInput): Promise<RunStat
       retry: { maximumAttempts: claim.maxAttempts, initialInterval: "1s", nonRetryableErrorTypes: [...NON_RETRYABLE_RUN_ERRORS] },
     });
     outcome = await exec.executeRun({ runId: input.runId });
+    // A remote agent took the run (http async mode): it stays running, durably, until the agent posts
+    // its result to the signed callback URL or the deadline passes. No activity is open meanwhile.
+    if (outcome.awaitCallback && patched("http-async-callback")) {
+      const arrived = await condition(() => callbackOutcome !== null, `${outcome.awaitCallback.timeoutSec}s`);
+      outcome = arrived && callbackOutcome
+        ? callbackOutcome
+        : outcomeWithoutOutput("timed_out", `No result arrived at the callback URL within ${outcome.awaitCallback.timeoutSec}s`, "callback_timeout");
+    }
   } catch (err) {
     outcome = isCancellation(err) ? outcomeWithoutOutput("cancelled", "Run cancelled", "cancelled") : outcomeFromFailure(err);
   }

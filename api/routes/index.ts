@@ -12,6 +12,7 @@ import { authRoutes } from "./auth.js";
 import { companyRoutes } from "./companies.js";
 import { healthRoutes } from "./health.js";
 import { runRoutes } from "./runs.js";
+import { runCallbackRoutes } from "./run-callbacks.js";
 import { issueRoutes } from "./issues.js";
 import { agentMeRoutes } from "./agents-me.js";
 import { approvalRoutes } from "./approvals.js";
@@ -35,6 +36,7 @@ export const ROUTE_MODULES: Array<(app: FastifyInstance, deps: ApiDeps) => void>
   agentKeyRoutes,
   agentConfigRoutes,
   runRoutes,
+  runCallbackRoutes,
   issueRoutes,
   agentMeRoutes,
   approvalRoutes,

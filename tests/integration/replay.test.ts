@@ -6,6 +6,8 @@
  * histories still running in the field).
  */
 import fs from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { execFileSync } from "node:child_process";
@@ -50,6 +52,33 @@ describe.runIf(process.env.UPDATE_HISTORIES === "1")("capturing histories", () =
     }
   });
 
+
+  it("records an http run that waited for its async callback (patch http-async-callback)", async () => {
+    const endpoint = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => {
+        const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { callback: { url: string } };
+        res.writeHead(202).end();
+        setTimeout(() => void fetch(body.callback.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ type: "result", status: "succeeded", summary: "done" }) }), 300);
+      });
+    });
+    await new Promise<void>((r) => endpoint.listen(0, "127.0.0.1", r));
+    const base = `http://127.0.0.1:${(endpoint.address() as AddressInfo).port}`;
+    process.env.PAPERCLIP_HTTP_ADAPTER_PRIVATE_ENDPOINT_ALLOWLIST = base;
+    const t = await startTestRuntime();
+    try {
+      const company = await t.api.createCompany("Replay Http Co");
+      const agent = await t.api.createAgent(company.id, { name: "remote", adapterType: "http", adapterConfig: { url: `${base}/hook`, asyncCallback: true, callbackTimeoutSec: 30 } });
+      const run = await t.api.waitForRun((await t.api.wake(agent.id)).id, 20_000);
+      expect(run.status).toBe("succeeded");
+      save("run-http-async-callback", runWorkflowId(run.id));
+    } finally {
+      delete process.env.PAPERCLIP_HTTP_ADAPTER_PRIVATE_ENDPOINT_ALLOWLIST;
+      endpoint.close();
+      await t.stop();
+    }
+  });
 
   it("records an agent workflow and its run workflows", async () => {
     const t = await startTestRuntime();
