@@ -113,6 +113,10 @@ export function createExecuteActivities({ db, config, keys }: ActivityDeps) {
           ...(adapter.usesRunCallback ? { runCallback: runCallbackFor(runId, config.agentApiUrl, keys.agentJwtSecret) } : {}),
           signal: ctx.cancellationSignal,
           onLog: (stream, chunk) => log.write(stream, chunk),
+          // The invocation card and structured events go to the run log as system lines (env values
+          // are already redacted by the adapter; the scrubber removes any secret value left).
+          onMeta: (meta) => log.write("system", `[switchboard] invocation ${JSON.stringify({ command: meta.command, args: meta.commandArgs, cwd: meta.cwd, notes: meta.commandNotes, env: meta.env })}\n`),
+          onEvent: (event) => log.write("system", `[switchboard] event ${JSON.stringify(event).slice(0, 8192)}\n`),
           onSpawn: async ({ pid, startedAt }) => {
             details.pid = pid;
             ctx.heartbeat(details);

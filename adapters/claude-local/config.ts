@@ -1,15 +1,13 @@
 /**
  * `adapterConfig` of `claude_local`: `{command?, cwd?, model?, promptTemplate?, extraArgs?, env?,
- * timeoutSec?, graceSec?, dangerouslySkipPermissions?}`.
+ * timeoutSec?, graceSec?, dangerouslySkipPermissions?}`. The prompt template is rendered by the shared
+ * adapters/utils/template.ts, so its placeholders are the same for every adapter.
  */
 import path from "node:path";
 import { z } from "zod";
 import { envValueSchema } from "../../core/secrets/env-bindings.js";
 
 export const CLAUDE_DEFAULT_GRACE_SEC = 20;
-
-export const DEFAULT_CLAUDE_PROMPT_TEMPLATE =
-  "You are {{agent.name}}, a Paperclip agent. This is heartbeat run {{runId}} (wake reason: {{wakeReason}}). Continue your Paperclip work.";
 
 export const claudeConfigSchema = z
   .object({
@@ -19,7 +17,7 @@ export const claudeConfigSchema = z
       .refine((v) => path.isAbsolute(v), "cwd must be an absolute path")
       .optional(),
     model: z.string().trim().min(1, "model must not be empty").optional(),
-    promptTemplate: z.string().min(1, "promptTemplate must not be empty").optional(),
+    promptTemplate: z.string().min(1, "promptTemplate must not be empty").max(1_000_000, "promptTemplate must be at most 1,000,000 characters").optional(),
     extraArgs: z
       .array(z.string({ error: "every element of extraArgs must be a string" }), {
         error: "extraArgs must be an array of strings; the adapter never uses a shell",
@@ -34,14 +32,3 @@ export const claudeConfigSchema = z
   .passthrough();
 
 export type ClaudeConfig = z.infer<typeof claudeConfigSchema>;
-
-/** `{{agent.name}}`, `{{agent.id}}`, `{{runId}}`, `{{wakeReason}}`; unknown placeholders are left as they are. */
-export function renderPromptTemplate(template: string, vars: { agentName: string; agentId: string; runId: string; wakeReason: string }): string {
-  const values: Record<string, string> = {
-    "agent.name": vars.agentName,
-    "agent.id": vars.agentId,
-    runId: vars.runId,
-    wakeReason: vars.wakeReason,
-  };
-  return template.replace(/\{\{\s*([\w.]+)\s*\}\}/g, (whole, key: string) => values[key] ?? whole);
-}

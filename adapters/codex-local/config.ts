@@ -1,16 +1,13 @@
 /**
  * `adapterConfig` of the `codex_local` adapter: the OpenAI Codex CLI run non-interactively
- * (`codex exec --json`) for each heartbeat.
+ * (`codex exec --json`) for each heartbeat. The prompt template is rendered by the shared
+ * adapters/utils/template.ts, so its placeholders are the same for every adapter.
  */
 import path from "node:path";
 import { z } from "zod";
 import { envValueSchema } from "../../core/secrets/env-bindings.js";
 
 export const CODEX_DEFAULT_GRACE_SEC = 15;
-
-export const DEFAULT_CODEX_PROMPT =
-  "You are {{agent.name}}, woken for a Paperclip heartbeat (run {{runId}}, reason: {{wakeReason}}). " +
-  "Check your assigned work through the Paperclip API ($PAPERCLIP_API_URL, authenticate with $PAPERCLIP_API_KEY), do the next step, and report what you did.";
 
 export const codexConfigSchema = z
   .object({
@@ -35,9 +32,3 @@ export const codexConfigSchema = z
   .passthrough();
 
 export type CodexConfig = z.infer<typeof codexConfigSchema>;
-
-/** `{{agent.name}}`, `{{runId}}` and `{{wakeReason}}`; unknown placeholders are left as written. */
-export function renderCodexPrompt(template: string, vars: { agentName: string; runId: string; wakeReason: string }): string {
-  const values: Record<string, string> = { "agent.name": vars.agentName, runId: vars.runId, wakeReason: vars.wakeReason };
-  return template.replace(/\{\{\s*([\w.]+)\s*\}\}/g, (whole, key: string) => values[key] ?? whole);
-}

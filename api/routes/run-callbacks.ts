@@ -27,15 +27,13 @@ const usageSchema = z.object({
   cachedInputTokens: z.number().int().min(0).max(1e12).optional(),
 });
 
-export const runCallbackBody = z.discriminatedUnion("type", [
-  z.object({
-    type: z.literal("log"),
+/** One object shape (documented as such); which fields are required depends on `type`. */
+export const runCallbackBody = z
+  .object({
+    type: z.enum(["log", "result"], { error: 'type must be "log" (a log line) or "result" (the final result)' }),
     stream: z.enum(["stdout", "stderr"]).default("stdout"),
-    chunk: z.string().min(1).max(256 * 1024),
-  }),
-  z.object({
-    type: z.literal("result"),
-    status: z.enum(["succeeded", "failed"]),
+    chunk: z.string().min(1).max(256 * 1024).optional(),
+    status: z.enum(["succeeded", "failed"]).optional(),
     summary: z.string().max(100_000).optional(),
     errorMessage: z.string().max(10_000).optional(),
     errorCode: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, "errorCode must be snake_case, at most 64 characters").optional(),
@@ -46,10 +44,13 @@ export const runCallbackBody = z.discriminatedUnion("type", [
     biller: z.string().max(200).optional(),
     billingType: z.string().max(64).optional(),
     sessionParams: z.record(z.string(), z.unknown()).optional(),
-  }),
-]);
+  })
+  .superRefine((b, ctx) => {
+    if (b.type === "log" && b.chunk === undefined) ctx.addIssue({ code: "custom", path: ["chunk"], message: "a log post needs chunk (the text to append)" });
+    if (b.type === "result" && b.status === undefined) ctx.addIssue({ code: "custom", path: ["status"], message: 'a result post needs status: "succeeded" or "failed"' });
+  });
 
-type ResultBody = Extract<z.infer<typeof runCallbackBody>, { type: "result" }>;
+type ResultBody = z.infer<typeof runCallbackBody> & { status: "succeeded" | "failed" };
 
 /** One writer at a time per run in this process: log appends take the next sequence number. */
 const appendChains = new Map<string, Promise<unknown>>();
@@ -83,10 +84,11 @@ export function runCallbackRoutes(app: FastifyInstance, { db, scheduler, keys }:
       if (!run) throw notFound("Heartbeat run not found");
       if (run.status !== "running" && run.status !== "queued") throw conflict("The run has already finished", { code: "run_finished", status: run.status });
 
-      if (body.type === "log") {
+      if (body.type === "log" && body.chunk !== undefined) {
+        const chunk = body.chunk;
         await serialised(id, async () => {
           const writer = await RunLogWriter.open(db, id, run.attempt ?? 1);
-          await writer.write(body.stream, body.chunk.endsWith("\n") ? body.chunk : `${body.chunk}\n`);
+          await writer.write(body.stream, chunk.endsWith("\n") ? chunk : `${chunk}\n`);
           await writer.close();
           await db.updateTable("heartbeat_runs").set({ logBytes: writer.totalBytes }).where("id", "=", id).execute();
         });
@@ -104,7 +106,7 @@ export function runCallbackRoutes(app: FastifyInstance, { db, scheduler, keys }:
         .executeTakeFirst();
       if (!claimed) throw conflict("A result was already posted for this run", { code: "callback_result_already_received" });
 
-      const result = resultFrom(body);
+      const result = resultFrom(body as ResultBody);
       const context = (run.contextSnapshot ?? {}) as Record<string, unknown>;
       const change = sessionChangeFrom(result, undefined);
       const outcome = {

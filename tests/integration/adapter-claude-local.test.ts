@@ -34,9 +34,13 @@ describe("claude_local", () => {
     const stdout1 = logText(log1, "stdout");
     expect(stdout1).toContain('"type":"result"');
     expect(stdout1).toContain("PAPERCLIP_API_KEY present: yes");
+    // The prompt arrives on stdin, not in argv.
     expect(stdout1).toContain("You are claudia");
-    expect(logText(log1, "stderr")).toContain('"--model","claude-test-model"');
-    expect(logText(log1, "stderr")).not.toContain("--resume");
+    const stderr1 = logText(log1, "stderr");
+    expect(stderr1).toContain('fake-claude argv: ["--print","-","--output-format","stream-json","--verbose"');
+    expect(stderr1).not.toMatch(/fake-claude argv: .*You are claudia/);
+    expect(stderr1).toContain('"--model","claude-test-model"');
+    expect(stderr1).not.toContain("--resume");
 
     const costs = await t.runtime.db.selectFrom("cost_events").selectAll().where("agentId", "=", agent.id).execute();
     expect(costs).toHaveLength(1);
@@ -74,6 +78,26 @@ describe("claude_local", () => {
     const run = await runOnce(agent.id);
     expect(run).toMatchObject({ status: "failed", errorCode: "auth_required" });
     expect(run.error).toContain("Invalid API key");
+  });
+
+  it("sends a prompt larger than one argv element may be on stdin", async () => {
+    // Linux caps a single argument at 128 KiB: this prompt would make spawn fail with E2BIG in argv.
+    const filler = "x".repeat(300_000);
+    const agent = await createClaudeAgent("verbose", { promptTemplate: `You are {{agent.name}}. ${filler}` });
+    const run = await runOnce(agent.id);
+    expect(run).toMatchObject({ status: "succeeded", errorCode: null });
+    const expectedLength = "You are verbose. ".length + filler.length;
+    expect(logText((await t.api.runLog(run.id)).content, "stderr")).toContain(`fake-claude stdin prompt: ${expectedLength} chars`);
+  });
+
+  it("maps a usage limit to provider_quota with the time it resets", async () => {
+    const resetEpoch = Math.floor(Date.now() / 1000) + 2 * 3600;
+    const agent = await createClaudeAgent("capped", { env: { FAKE_CLAUDE_MODE: "usage-limit", FAKE_CLAUDE_RESET_EPOCH: String(resetEpoch) } });
+    const run = await runOnce(agent.id);
+    const resetsAt = new Date(resetEpoch * 1000).toISOString();
+    expect(run).toMatchObject({ status: "failed", errorCode: "provider_quota", resultJson: { errorFamily: "provider_quota", retryNotBefore: resetsAt } });
+    expect(run.error).toContain("usage limit reached");
+    expect(run.error).toContain(resetsAt);
   });
 
   it("maps a missing CLI to command_not_found", async () => {

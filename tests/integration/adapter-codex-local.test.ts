@@ -62,28 +62,35 @@ describe("a codex_local agent", () => {
     expect(run.error).toContain("Not logged in");
   });
 
-  it("fails with quota_exceeded and a retry time when the usage limit is hit", async () => {
+  it("fails with provider_quota and a retry time when the usage limit is hit", async () => {
     const agent = await codexAgent("broke", { env: { FAKE_CODEX_MODE: "quota" } });
     const before = Date.now();
     const run = await t.api.waitForRun((await t.api.wake(agent.id)).id);
-    expect(run).toMatchObject({ status: "failed", errorCode: "quota_exceeded" });
+    expect(run).toMatchObject({ status: "failed", errorCode: "provider_quota", resultJson: { errorFamily: "provider_quota" } });
     const retryAt = Date.parse(run.resultJson.retryNotBefore);
     expect(retryAt).toBeGreaterThanOrEqual(before + 2 * 3600_000 - 1000);
     expect(retryAt).toBeLessThanOrEqual(Date.now() + 2 * 3600_000 + 1000);
   });
 
-  it("forgets a thread Codex no longer knows, so the next run starts fresh", async () => {
+  it("retries once with a new thread when Codex no longer knows the stored one", async () => {
     const agent = await codexAgent("amnesiac");
     const first = await t.api.waitForRun((await t.api.wake(agent.id)).id);
     expect(first.status).toBe("succeeded");
     const res = await t.api.patch(`/api/agents/${agent.id}`, { adapterConfig: { command: fakeCodex, cwd: os.tmpdir(), env: { FAKE_CODEX_MODE: "unknown-thread" } } });
     expect(res.status).toBe(200);
-    const failed = await t.api.waitForRun((await t.api.wake(agent.id)).id);
-    expect(failed).toMatchObject({ status: "failed", errorCode: "adapter_failed", sessionIdBefore: first.sessionIdAfter, sessionIdAfter: null });
-    const fresh = await t.api.waitForRun((await t.api.wake(agent.id)).id);
-    expect(fresh).toMatchObject({ status: "succeeded", sessionIdBefore: null });
-    expect(fresh.sessionIdAfter).not.toBe(first.sessionIdAfter);
-    expect(logText((await t.api.runLog(fresh.id)).content)).toContain('fake-codex argv: ["exec","--json"');
+    const second = await t.api.waitForRun((await t.api.wake(agent.id)).id);
+    expect(second).toMatchObject({ status: "succeeded", sessionIdBefore: first.sessionIdAfter });
+    expect(second.sessionIdAfter).toMatch(/^[0-9a-f-]{36}$/);
+    expect(second.sessionIdAfter).not.toBe(first.sessionIdAfter);
+    const log = logText((await t.api.runLog(second.id)).content);
+    expect(log).toContain(`fake-codex argv: ["exec","resume","${first.sessionIdAfter}","--json"`);
+    expect(log).toContain(`no rollout found for thread id ${first.sessionIdAfter}`);
+    expect(log).toContain("retrying with a new thread");
+    expect(log).toContain('fake-codex argv: ["exec","--json"');
+    // The new thread is the one resumed next time.
+    expect((await t.api.patch(`/api/agents/${agent.id}`, { adapterConfig: { command: fakeCodex, cwd: os.tmpdir() } })).status).toBe(200);
+    const third = await t.api.waitForRun((await t.api.wake(agent.id)).id);
+    expect(third).toMatchObject({ status: "succeeded", sessionIdBefore: second.sessionIdAfter, sessionIdAfter: second.sessionIdAfter });
   });
 
   it("fails with command_not_found when the CLI is missing", async () => {

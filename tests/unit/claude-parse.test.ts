@@ -1,8 +1,10 @@
-/** Claude Code stream-json parsing, prompt rendering, argv and config validation of `claude_local`. */
+/** Claude Code stream-json parsing, usage-limit detection, argv and config validation of `claude_local`. */
 import { describe, expect, it } from "vitest";
-import { buildClaudeArgs, claudeLocalAdapter, claudeSessionCodec } from "../../adapters/claude-local/index.js";
-import { claudeConfigSchema, renderPromptTemplate } from "../../adapters/claude-local/config.js";
-import { ClaudeStreamParser, isAuthFailure, isUnknownSessionError, parseClaudeStreamJson, truncateSummary } from "../../adapters/claude-local/parse.js";
+import { claudeLocalAdapter, claudeSessionCodec } from "../../adapters/claude-local/index.js";
+import { claudeConfigSchema } from "../../adapters/claude-local/config.js";
+import { buildClaudeArgs } from "../../adapters/claude-local/server/execute.js";
+import { ClaudeStreamParser, isAuthFailure, isUnknownSessionError, parseClaudeStreamJson, truncateSummary } from "../../adapters/claude-local/server/parse.js";
+import { isUsageLimit, usageLimitResetAt } from "../../adapters/claude-local/server/quota.js";
 
 const lines = (...events: unknown[]) => events.map((e) => (typeof e === "string" ? e : JSON.stringify(e))).join("\n") + "\n";
 
@@ -58,20 +60,50 @@ describe("parseClaudeStreamJson", () => {
   });
 });
 
-describe("claude_local config and argv", () => {
-  it("renders the prompt template", () => {
-    expect(renderPromptTemplate("{{agent.name}} / {{ runId }} / {{wakeReason}} / {{other}}", { agentName: "Ada", agentId: "a1", runId: "r1", wakeReason: "timer" })).toBe(
-      "Ada / r1 / timer / {{other}}",
-    );
+describe("usage limits", () => {
+  const now = new Date("2026-03-10T12:00:00Z");
+
+  it("recognises Claude's usage-limit messages and nothing else", () => {
+    expect(isUsageLimit("Claude AI usage limit reached|1760000400")).toBe(true);
+    expect(isUsageLimit("Claude usage limit reached. Your limit will reset at 5pm (Europe/Warsaw).")).toBe(true);
+    expect(isUsageLimit("5-hour limit reached ∙ resets 3pm")).toBe(true);
+    expect(isUsageLimit("Session limit reached ∙ resets 10am")).toBe(true);
+    expect(isUsageLimit("Weekly limit reached ∙ resets Oct 6, 1pm")).toBe(true);
+    expect(isUsageLimit("You've hit your limit · resets 2am (Europe/Berlin)")).toBe(true);
+    expect(isUsageLimit("Invalid API key · Please run /login")).toBe(false);
+    expect(isUsageLimit("I raised the rate limit in config.ts")).toBe(false);
   });
 
-  it("builds the command line", () => {
+  it("reads the reset time: epoch after a bar, ISO, or a clock time in a zone", () => {
+    expect(usageLimitResetAt("Claude AI usage limit reached|1760000400", now)).toBe("2025-10-09T09:00:00.000Z");
+    expect(usageLimitResetAt("limit reached. You will regain access at 2026-04-01T00:00:00Z", now)).toBe("2026-04-01T00:00:00.000Z");
+    // 12:00 UTC is 13:00 in Warsaw (CET): 5pm there is 16:00 UTC the same day.
+    expect(usageLimitResetAt("Claude usage limit reached. Your limit will reset at 5pm (Europe/Warsaw).", now)).toBe("2026-03-10T16:00:00.000Z");
+    // 10am in UTC has passed at 12:00: the next 10am is tomorrow.
+    expect(usageLimitResetAt("Session limit reached ∙ resets 10am (UTC)", now)).toBe("2026-03-11T10:00:00.000Z");
+    expect(usageLimitResetAt("5-hour limit reached ∙ resets 3:30pm (UTC)", now)).toBe("2026-03-10T15:30:00.000Z");
+    // New York is on EDT (UTC-4) after 8 March 2026.
+    expect(usageLimitResetAt("Weekly limit reached ∙ resets Oct 6, 1pm (America/New_York)", now)).toBe("2026-10-06T17:00:00.000Z");
+    expect(usageLimitResetAt("Weekly limit reached ∙ resets Jan 2, 9am (UTC)", now)).toBe("2027-01-02T09:00:00.000Z");
+  });
+
+  it("names no time when the message has none or an impossible one", () => {
+    expect(usageLimitResetAt("Claude usage limit reached.", now)).toBeNull();
+    expect(usageLimitResetAt("limit reached ∙ resets 13pm (UTC)", now)).toBeNull();
+    expect(usageLimitResetAt("limit reached ∙ resets 3", now)).toBeNull();
+    // An unknown zone falls back to the server's local time rather than failing.
+    expect(usageLimitResetAt("limit reached ∙ resets 3pm (Not/AZone)", now)).toMatch(/^2026-03-1[01]T/);
+  });
+});
+
+describe("claude_local config and argv", () => {
+  it("builds the command line; the prompt is not in it (it goes on stdin)", () => {
     const config = claudeConfigSchema.parse({ model: "sonnet", extraArgs: ["--max-turns", "3"], dangerouslySkipPermissions: true });
     expect(config.command).toBe("claude");
-    expect(buildClaudeArgs(config, "hello", "sess-1")).toEqual([
-      "-p", "hello", "--output-format", "stream-json", "--verbose", "--dangerously-skip-permissions", "--model", "sonnet", "--resume", "sess-1", "--max-turns", "3",
+    expect(buildClaudeArgs(config, "sess-1")).toEqual([
+      "--print", "-", "--output-format", "stream-json", "--verbose", "--dangerously-skip-permissions", "--model", "sonnet", "--resume", "sess-1", "--max-turns", "3",
     ]);
-    expect(buildClaudeArgs(claudeConfigSchema.parse({}), "p", null)).toEqual(["-p", "p", "--output-format", "stream-json", "--verbose"]);
+    expect(buildClaudeArgs(claudeConfigSchema.parse({}), null)).toEqual(["--print", "-", "--output-format", "stream-json", "--verbose"]);
   });
 
   it("validates the config", () => {

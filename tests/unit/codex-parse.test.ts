@@ -1,8 +1,8 @@
 /** Parsing `codex exec --json` output, classifying failures and building the Codex argv. */
 import { describe, expect, it } from "vitest";
-import { buildCodexArgs, codexLocalAdapter } from "../../adapters/codex-local/index.js";
-import { renderCodexPrompt } from "../../adapters/codex-local/config.js";
-import { CodexJsonlParser, classifyCodexFailure, parseCodexJsonl, retryNotBeforeFrom, truncateUtf8 } from "../../adapters/codex-local/parse.js";
+import { codexLocalAdapter } from "../../adapters/codex-local/index.js";
+import { buildCodexArgs } from "../../adapters/codex-local/server/execute.js";
+import { CodexJsonlParser, classifyCodexFailure, parseCodexJsonl, retryNotBeforeFrom, truncateUtf8 } from "../../adapters/codex-local/server/parse.js";
 
 const line = (e: unknown) => JSON.stringify(e) + "\n";
 
@@ -53,8 +53,8 @@ describe("failure classification", () => {
   it("tells auth, quota and unknown-thread failures apart", () => {
     expect(classifyCodexFailure("Error: Not logged in")).toBe("auth_required");
     expect(classifyCodexFailure("unexpected status 401 Unauthorized: Missing bearer")).toBe("auth_required");
-    expect(classifyCodexFailure("You've hit your usage limit.")).toBe("quota_exceeded");
-    expect(classifyCodexFailure("exceeded retry limit, last status: 429 Too Many Requests (rate limit)")).toBe("quota_exceeded");
+    expect(classifyCodexFailure("You've hit your usage limit.")).toBe("provider_quota");
+    expect(classifyCodexFailure("exceeded retry limit, last status: 429 Too Many Requests (rate limit)")).toBe("provider_quota");
     expect(classifyCodexFailure("no rollout found for thread id 123")).toBe("unknown_thread");
     expect(classifyCodexFailure("stream disconnected before completion")).toBeNull();
   });
@@ -69,7 +69,7 @@ describe("failure classification", () => {
   });
 });
 
-describe("argv, prompt and config", () => {
+describe("argv and config", () => {
   const cfg = { model: "gpt-5-codex", extraArgs: ["-c", "x=1"], bypassApprovalsAndSandbox: false };
   it("starts fresh with exec --json, resumes with exec resume <thread>", () => {
     expect(buildCodexArgs(cfg, "do it", null)).toEqual(["exec", "--json", "-m", "gpt-5-codex", "--skip-git-repo-check", "-c", "x=1", "do it"]);
@@ -78,16 +78,13 @@ describe("argv, prompt and config", () => {
     ]);
   });
 
-  it("substitutes the prompt variables and leaves unknown ones", () => {
-    expect(renderCodexPrompt("Hi {{agent.name}} ({{ runId }}) {{wakeReason}} {{other}}", { agentName: "A", runId: "r", wakeReason: "timer" })).toBe("Hi A (r) timer {{other}}");
-  });
-
   it("validates config", () => {
     expect(codexLocalAdapter.validateConfig({})).toEqual([]);
     expect(codexLocalAdapter.validateConfig({ cwd: "relative/dir" })).toEqual([expect.objectContaining({ path: "cwd" })]);
     expect(codexLocalAdapter.validateConfig({ extraArgs: "--foo" })).toEqual([expect.objectContaining({ path: "extraArgs" })]);
     expect(codexLocalAdapter.validateConfig({ env: { A: 1 } })).toEqual([expect.objectContaining({ path: "env.A" })]);
-    expect(codexLocalAdapter.maxRunSeconds({ timeoutSec: 10, graceSec: 5 })).toBe(15);
+    // Two attempts: a stale thread is retried once with a new one.
+    expect(codexLocalAdapter.maxRunSeconds({ timeoutSec: 10, graceSec: 5 })).toBe(30);
   });
 
   it("truncates a summary to 2 KB of UTF-8 without splitting characters", () => {

@@ -4,7 +4,7 @@
  * non-JSON lines (warnings, a crash trace): those are skipped. Fed incrementally so a long run's
  * output is never held in memory whole.
  */
-import type { UsageSummary } from "../types.js";
+import type { UsageSummary } from "../../types.js";
 
 export const SUMMARY_MAX_CHARS = 2048;
 const MAX_LINE_CHARS = 1024 * 1024;

@@ -5,7 +5,7 @@
  * size-capped, parsed defensively, every field type-checked.
  */
 import fs from "node:fs";
-import type { AdapterExecutionResult } from "../types.js";
+import type { AdapterExecutionResult } from "../../types.js";
 
 export const MAX_RESULT_FILE_BYTES = 64 * 1024;
 

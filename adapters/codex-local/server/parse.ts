@@ -4,7 +4,7 @@
  * that are not JSON objects are skipped and every field is type-checked. Incremental: chunks may
  * split a line anywhere.
  */
-import type { UsageSummary } from "../types.js";
+import type { UsageSummary } from "../../types.js";
 
 export const MAX_SUMMARY_BYTES = 2048;
 /** A single line longer than this is not an event we care about: it is dropped, not buffered forever. */
@@ -143,7 +143,7 @@ export function truncateUtf8(text: string, maxBytes = MAX_SUMMARY_BYTES): string
   return out;
 }
 
-export type CodexFailureKind = "auth_required" | "quota_exceeded" | "unknown_thread" | null;
+export type CodexFailureKind = "auth_required" | "provider_quota" | "unknown_thread" | null;
 
 const AUTH_PATTERN = /not logged in|401 unauthorized|\bunauthorized\b|please (log|sign) in|codex login|invalid api key|missing api key/i;
 const QUOTA_PATTERN = /rate[ -]?limit|usage limit|quota|too many requests|\b429\b/i;
@@ -152,7 +152,7 @@ const UNKNOWN_THREAD_PATTERN = /no rollout found|(thread|session|conversation)[^
 /** What a failure's text says about its cause; the most actionable kind wins. */
 export function classifyCodexFailure(text: string): CodexFailureKind {
   if (AUTH_PATTERN.test(text)) return "auth_required";
-  if (QUOTA_PATTERN.test(text)) return "quota_exceeded";
+  if (QUOTA_PATTERN.test(text)) return "provider_quota";
   if (UNKNOWN_THREAD_PATTERN.test(text)) return "unknown_thread";
   return null;
 }
