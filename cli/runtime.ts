@@ -6,6 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { FastifyInstance } from "fastify";
 import { buildApp } from "../api/app.js";
+import { useAdapterHome } from "../adapters/registry.js";
 import type { SwitchboardConfig } from "../core/config.js";
 import { createDb, type Db } from "../db/connection.js";
 import { startEmbeddedPostgres } from "../db/embedded.js";
@@ -49,6 +50,7 @@ export async function startRuntime(config: SwitchboardConfig, opts: RuntimeOptio
   };
   try {
     fs.mkdirSync(config.home, { recursive: true });
+    useAdapterHome(config.home, config.agentApiUrl);
     let databaseUrl = config.databaseUrl;
     if (!databaseUrl) {
       const pg = await startEmbeddedPostgres({ dataDir: path.join(config.home, "postgres", "data"), port: config.embeddedPgPort, log });

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { sql } from "kysely";
 import { z } from "zod";
-import { getAdapter, listAdapterTypes } from "../../adapters/registry.js";
+import { getAdapter, isAdapterTypeDisabled, listAdapterTypes } from "../../adapters/registry.js";
 import { pauseAgent, resumeAgent, syncSchedule, terminateAgent, wakeAgent } from "../../core/agent-lifecycle.js";
 import { logActivity } from "../../core/activity-log.js";
 import { applyBudgetEffects, noBudgetEffects } from "../../core/budgets/enforcement.js";
@@ -80,6 +80,10 @@ const companyId = idParam("companyId", "Company not found");
 const agentId = idParam("id", "Agent not found");
 
 export function agentRoutes(app: FastifyInstance, { db, scheduler }: ApiDeps): void {
+  /** A disabled type keeps running for the agents that have it, but no agent newly gets it. */
+  const assertAdapterTypeOffered = (type: string) => {
+    if (isAdapterTypeDisabled(type)) throw unprocessable(`Adapter type "${type}" is disabled for new agents`, { code: "adapter_type_disabled", adapterTypes: listAdapterTypes() });
+  };
   const validateAdapter = (type: string, config: unknown) => {
     const adapter = getAdapter(type);
     if (!adapter) throw unprocessable(`Unknown adapter type "${type}"`, { code: "unknown_adapter_type", adapterTypes: listAdapterTypes() });
@@ -108,6 +112,7 @@ export function agentRoutes(app: FastifyInstance, { db, scheduler }: ApiDeps): v
     if (company.requireBoardApprovalForNewAgents) {
       throw conflict("This company requires board approval for new agents: use POST /api/companies/:companyId/agent-hires", { code: "board_approval_required" });
     }
+    assertAdapterTypeOffered(body.adapterType);
     validateAdapter(body.adapterType, body.adapterConfig);
     await assertSecretRefsInCompany(db, cid, body.adapterConfig);
     await assertValidManager(db, cid, null, body.reportsTo);
@@ -136,6 +141,7 @@ export function agentRoutes(app: FastifyInstance, { db, scheduler }: ApiDeps): v
     else assertCompanyAccess(req.actor, current.companyId, "manage", "Agent");
     const body = parseOrThrow(updateAgentSchema, req.body ?? {});
     if (req.actor.type === "agent" && body.permissions !== undefined) throw forbiddenPermissions();
+    if (body.adapterType !== undefined && body.adapterType !== current.adapterType) assertAdapterTypeOffered(body.adapterType);
     if (body.adapterType !== undefined || body.adapterConfig !== undefined) {
       validateAdapter(body.adapterType ?? current.adapterType, body.adapterConfig ?? current.adapterConfig);
       if (body.adapterConfig !== undefined) await assertSecretRefsInCompany(db, current.companyId, body.adapterConfig);

@@ -26,6 +26,7 @@ import { dashboardRoutes } from "./dashboard.js";
 import { secretRoutes } from "./secrets.js";
 import { activityRoutes } from "./activity.js";
 import { liveEventRoutes } from "./live-events.js";
+import { adapterRoutes } from "./adapters.js";
 
 export const ROUTE_MODULES: Array<(app: FastifyInstance, deps: ApiDeps) => void> = [
   healthRoutes,
@@ -50,4 +51,5 @@ export const ROUTE_MODULES: Array<(app: FastifyInstance, deps: ApiDeps) => void>
   secretRoutes,
   activityRoutes,
   liveEventRoutes,
+  adapterRoutes,
 ];

@@ -6,7 +6,7 @@
  */
 import type { Insertable, Selectable } from "kysely";
 import { sql } from "kysely";
-import { getAdapter, listAdapterTypes } from "../../adapters/registry.js";
+import { getAdapter, isAdapterTypeDisabled, listAdapterTypes } from "../../adapters/registry.js";
 import type { Db } from "../../db/connection.js";
 import type { AgentTable } from "../../db/schema.js";
 import { logActivity, redactDetails } from "../activity-log.js";
@@ -26,6 +26,8 @@ export interface HireResult {
 
 /** 422 for an adapter type Switchboard cannot run or a config it would fail on (same rule as agent create). */
 export function assertRunnableAdapter(type: string, config: unknown): void {
+  // A disabled type keeps running for the agents that have it, but no new agent gets it.
+  if (isAdapterTypeDisabled(type)) throw unprocessable(`Adapter type "${type}" is disabled for new agents`, { code: "adapter_type_disabled", adapterTypes: listAdapterTypes() });
   const adapter = getAdapter(type);
   if (!adapter) throw unprocessable(`Unknown adapter type "${type}"`, { code: "unknown_adapter_type", adapterTypes: listAdapterTypes() });
   const problems = adapter.validateConfig(config);
