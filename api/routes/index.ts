@@ -27,6 +27,7 @@ import { secretRoutes } from "./secrets.js";
 import { activityRoutes } from "./activity.js";
 import { liveEventRoutes } from "./live-events.js";
 import { adapterRoutes } from "./adapters.js";
+import { llmRoutes } from "./llms.js";
 
 export const ROUTE_MODULES: Array<(app: FastifyInstance, deps: ApiDeps) => void> = [
   healthRoutes,
@@ -52,4 +53,5 @@ export const ROUTE_MODULES: Array<(app: FastifyInstance, deps: ApiDeps) => void>
   activityRoutes,
   liveEventRoutes,
   adapterRoutes,
+  llmRoutes,
 ];
