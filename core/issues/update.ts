@@ -15,7 +15,7 @@ import { insertComment } from "./comments.js";
 import { assertAgentMayMutateIssue } from "./ownership.js";
 import { assertIssueReferences, replaceLabels } from "./references.js";
 import { assertAssigneeRules, CLEARED_LOCKS, CLOSED_STATUSES, statusTimestamps } from "./rules.js";
-import { assignmentWake, planCommentWakes, statusChangeWake, WakePlan, type IssueWake } from "./wakes.js";
+import { assignmentWake, planChildrenCompletedWake, planCommentWakes, statusChangeWake, WakePlan, type IssueWake } from "./wakes.js";
 
 export interface UpdateIssueInput extends Partial<CreateIssueInput> {
   comment?: string | undefined;
@@ -107,6 +107,9 @@ export async function updateIssue(db: Db, actor: Actor, issueId: string, input: 
       plan.add(statusChangeWake(nextAgent, issue.id, current.status, nextStatus));
     }
     if (comment) await planCommentWakes(trx, plan, { issue, comment, reopened: reopened || (input.reopen === true && CLOSED_STATUSES.has(current.status) && !CLOSED_STATUSES.has(nextStatus)) });
+    if (!CLOSED_STATUSES.has(current.status) && CLOSED_STATUSES.has(issue.status)) {
+      await planChildrenCompletedWake(trx, plan, issue, actor.type === "agent" ? actor.agentId : null);
+    }
     return { issue, comment };
   });
   return { ...result, wakes: plan.list() };

@@ -4,6 +4,7 @@
  * sent after the commit — the run must find the committed issue — merged to one wake per agent.
  * A wake that cannot be delivered (agent paused, terminated, ...) never fails the mutation.
  */
+import { sql } from "kysely";
 import type { Db } from "../../db/connection.js";
 import type { AgentScheduler } from "../../temporal/agent-scheduler.js";
 import type { InvocationSource, TriggerDetail } from "../../workflows/definitions.js";
@@ -63,6 +64,34 @@ export function statusChangeWake(agentId: string, issueId: string, from: IssueSt
     payload: { issueId, mutation: "update", statusFrom: from, statusTo: to },
     context: { issueId, taskId: issueId, wakeReason: "issue_status_changed", source: "issue.update" },
   };
+}
+
+/**
+ * `issue_children_completed`: the last open sub-issue of a parent was closed (done or cancelled);
+ * the parent's assignee is woken to review and close it. The parent is locked (advisory, per parent)
+ * so two children closed at once cannot both see the other as still open.
+ */
+export async function planChildrenCompletedWake(db: Db, plan: WakePlan, child: { id: string; companyId: string; parentId: string | null; status: IssueStatus }, actorAgentId: string | null): Promise<void> {
+  if (!child.parentId || !CLOSED_STATUSES.has(child.status)) return;
+  await sql`select pg_advisory_xact_lock(hashtext(${`issue-children:${child.parentId}`}))`.execute(db);
+  const parent = await db.selectFrom("issues").select(["id", "status", "assigneeAgentId"]).where("id", "=", child.parentId).where("companyId", "=", child.companyId).executeTakeFirst();
+  if (!parent?.assigneeAgentId || CLOSED_STATUSES.has(parent.status) || parent.assigneeAgentId === actorAgentId) return;
+  const open = await db
+    .selectFrom("issues")
+    .select((eb) => eb.fn.countAll<string>().as("n"))
+    .where("parentId", "=", parent.id)
+    .where("companyId", "=", child.companyId)
+    .where("status", "not in", [...CLOSED_STATUSES])
+    .executeTakeFirstOrThrow();
+  if (Number(open.n) > 0) return;
+  plan.add({
+    agentId: parent.assigneeAgentId,
+    source: "automation",
+    triggerDetail: "system",
+    reason: "issue_children_completed",
+    payload: { issueId: parent.id, childIssueId: child.id, mutation: "update" },
+    context: { issueId: parent.id, taskId: parent.id, wakeReason: "issue_children_completed", source: "issue.children_completed", childIssueId: child.id },
+  });
 }
 
 function commentWake(agentId: string, issueId: string, commentId: string, reason: string, source: string): IssueWake {

@@ -151,3 +151,26 @@ describe("comments", () => {
     expect(wakes).toHaveLength(1);
   });
 });
+
+describe("sub-issues", () => {
+  it("closing the last open sub-issue wakes the parent's assignee with issue_children_completed, once", async () => {
+    const manager = await newAgent("manager");
+    const parent = await newIssue({ status: "backlog", assigneeAgentId: manager });
+    const a = await newIssue({ parentId: parent.id, status: "todo" });
+    const b = await newIssue({ parentId: parent.id, status: "todo" });
+    // Leaving backlog wakes the manager once (issue_status_changed); that run is not the one under test.
+    expect((await t.api.patch(`/api/issues/${parent.id}`, { status: "in_progress" })).status).toBe(200);
+    await finishedRun(manager, (r) => r.contextSnapshot?.wakeReason === "issue_status_changed");
+
+    expect((await t.api.patch(`/api/issues/${a.id}`, { status: "done" })).status).toBe(200);
+    expect((await runsOf(manager)).filter((r) => r.contextSnapshot?.wakeReason === "issue_children_completed")).toHaveLength(0);
+    expect((await t.api.patch(`/api/issues/${b.id}`, { status: "cancelled" })).status).toBe(200);
+    const { run, env } = await finishedRun(manager, (r) => r.contextSnapshot?.wakeReason === "issue_children_completed");
+    expect(run.contextSnapshot).toMatchObject({ issueId: parent.id, childIssueId: b.id });
+    expect(env).toContain("PAPERCLIP_WAKE_REASON=issue_children_completed");
+    expect(env).toContain(`PAPERCLIP_TASK_ID=${parent.id}`);
+    // Re-closing an already closed child wakes nobody again.
+    expect((await t.api.patch(`/api/issues/${a.id}`, { status: "cancelled" })).status).toBe(200);
+    expect((await runsOf(manager)).filter((r) => r.contextSnapshot?.wakeReason === "issue_children_completed")).toHaveLength(1);
+  });
+});
