@@ -4,6 +4,7 @@
  * `timeoutSec`; both are accepted (timeoutMs wins).
  */
 import { z } from "zod";
+import { envValueSchema } from "../../core/secrets/env-bindings.js";
 
 export const DEFAULT_HTTP_TIMEOUT_MS = 120_000;
 export const DEFAULT_CALLBACK_TIMEOUT_SEC = 3600;
@@ -37,8 +38,13 @@ export const httpConfigSchema = z
 
 export type HttpConfig = z.infer<typeof httpConfigSchema>;
 
+/** What an agent row may store: header values may be secret bindings, resolved when a run starts. */
+export const httpStoredConfigSchema = httpConfigSchema.extend({
+  headers: z.record(z.string(), envValueSchema).default({}),
+});
+
 /** The request timeout in ms; 0 in config means "no limit of its own" (the run's upper bound still applies). */
-export function requestTimeoutMs(config: HttpConfig): number {
+export function requestTimeoutMs(config: Pick<HttpConfig, "timeoutMs" | "timeoutSec">): number {
   if (config.timeoutMs !== undefined) return config.timeoutMs;
   if (config.timeoutSec !== undefined) return Math.round(config.timeoutSec * 1000);
   return DEFAULT_HTTP_TIMEOUT_MS;

@@ -4,7 +4,7 @@
  */
 import type { BuiltinAdapter, ServerAdapterModule } from "../types.js";
 import { schemaConfigValidator } from "../utils/adapter-config.js";
-import { httpConfigSchema, requestTimeoutMs } from "./config.js";
+import { httpStoredConfigSchema, requestTimeoutMs } from "./config.js";
 import { executeHttp } from "./server/execute.js";
 import { testHttpEnvironment } from "./server/test.js";
 
@@ -38,10 +38,10 @@ export const httpAdapterModule: ServerAdapterModule = {
 
 export const httpAdapter: BuiltinAdapter = {
   module: httpAdapterModule,
-  validateConfig: schemaConfigValidator(httpConfigSchema),
+  validateConfig: schemaConfigValidator(httpStoredConfigSchema),
   // The activity covers the request only; the async wait happens in the run workflow, not here.
   maxRunSeconds: (config) => {
-    const parsed = httpConfigSchema.safeParse(config ?? {});
+    const parsed = httpStoredConfigSchema.safeParse(config ?? {});
     if (!parsed.success) return 60;
     const ms = requestTimeoutMs(parsed.data);
     return ms === 0 ? 24 * 3600 : Math.ceil(ms / 1000) + 10;

@@ -6,6 +6,7 @@
  */
 import crypto from "node:crypto";
 import { z } from "zod";
+import { envValueSchema } from "../../core/secrets/env-bindings.js";
 
 export const DEFAULT_TIMEOUT_SEC = 120;
 export const DEFAULT_CLIENT_ID = "gateway-client";
@@ -73,6 +74,18 @@ export const openclawGatewayConfigSchema = z
     sessionKey: nonEmpty("sessionKey").default(DEFAULT_FIXED_SESSION_KEY),
   })
   .passthrough();
+
+
+/**
+ * What an agent row may store: the credentials (`authToken`, `token`, `password`, header values) may
+ * also be secret bindings, resolved to strings only when a run starts (core/secrets/resolve-env.ts).
+ */
+export const openclawGatewayStoredConfigSchema = openclawGatewayConfigSchema.extend({
+  headers: z.record(z.string(), envValueSchema, { error: "headers must be an object of header name → string value or secret binding" }).default({}),
+  authToken: z.union([nonEmpty("authToken"), envValueSchema]).optional(),
+  token: z.union([nonEmpty("token"), envValueSchema]).optional(),
+  password: z.union([nonEmpty("password"), envValueSchema]).optional(),
+});
 
 export type OpenClawGatewayConfig = z.infer<typeof openclawGatewayConfigSchema>;
 

@@ -6,7 +6,7 @@
  */
 import type { BuiltinAdapter, ServerAdapterModule } from "../types.js";
 import { schemaConfigValidator } from "../utils/adapter-config.js";
-import { openclawGatewayConfigSchema } from "./config.js";
+import { openclawGatewayStoredConfigSchema } from "./config.js";
 import { OPENCLAW_GATEWAY_TYPE, executeOpenClawGateway } from "./server/execute.js";
 import { sessionKeyCodec } from "./server/session.js";
 import { testOpenClawGatewayEnvironment } from "./server/test.js";
@@ -53,9 +53,9 @@ export const openclawGatewayModule: ServerAdapterModule = {
 
 export const openclawGatewayAdapter: BuiltinAdapter = {
   module: openclawGatewayModule,
-  validateConfig: schemaConfigValidator(openclawGatewayConfigSchema),
+  validateConfig: schemaConfigValidator(openclawGatewayStoredConfigSchema),
   maxRunSeconds(config) {
-    const parsed = openclawGatewayConfigSchema.safeParse(config ?? {});
+    const parsed = openclawGatewayStoredConfigSchema.safeParse(config ?? {});
     if (!parsed.success || parsed.data.timeoutSec === 0) return 24 * 3600;
     return parsed.data.timeoutSec + CLOSE_GRACE_SEC;
   },

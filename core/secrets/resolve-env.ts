@@ -6,7 +6,7 @@
  */
 import type { Kysely } from "kysely";
 import type { Database } from "../../db/schema.js";
-import { envOf, plainEnvBindingSchema, secretRefEnvBindingSchema, type SecretRefEnvBinding } from "./env-bindings.js";
+import { bindingSlotsOf, envOf, plainEnvBindingSchema, secretRefEnvBindingSchema, type SecretRefEnvBinding } from "./env-bindings.js";
 import { decryptSecretMaterial, SecretMaterialError } from "./local-encrypted.js";
 
 export type SecretResolutionCode = "secret_not_found" | "secret_version_not_found" | "secret_unreadable" | "invalid_env_binding";
@@ -36,7 +36,7 @@ async function resolveSecretRef(db: Kysely<Database>, masterKey: Buffer, company
     .where("id", "=", ref.secretId)
     .where("companyId", "=", companyId)
     .executeTakeFirst();
-  if (!secret) throw new SecretResolutionError("secret_not_found", `env ${key} refers to secret ${ref.secretId}, which does not exist in this company`);
+  if (!secret) throw new SecretResolutionError("secret_not_found", `${key} refers to secret ${ref.secretId}, which does not exist in this company`);
   const version = ref.version === undefined || ref.version === "latest" ? secret.latestVersion : ref.version;
   const row = await db
     .selectFrom("company_secret_versions")
@@ -45,12 +45,12 @@ async function resolveSecretRef(db: Kysely<Database>, masterKey: Buffer, company
     .where("version", "=", version)
     .where("revokedAt", "is", null)
     .executeTakeFirst();
-  if (!row) throw new SecretResolutionError("secret_version_not_found", `env ${key} refers to version ${version} of secret ${ref.secretId}, which does not exist`);
+  if (!row) throw new SecretResolutionError("secret_version_not_found", `${key} refers to version ${version} of secret ${ref.secretId}, which does not exist`);
   try {
     return decryptSecretMaterial(masterKey, row.material);
   } catch (err) {
     if (err instanceof SecretMaterialError) {
-      throw new SecretResolutionError("secret_unreadable", `env ${key}: secret ${ref.secretId} version ${version} cannot be decrypted (${err.message})`);
+      throw new SecretResolutionError("secret_unreadable", `${key}: secret ${ref.secretId} version ${version} cannot be decrypted (${err.message})`);
     }
     throw err;
   }
@@ -58,26 +58,30 @@ async function resolveSecretRef(db: Kysely<Database>, masterKey: Buffer, company
 
 export async function resolveAdapterConfigSecrets(db: Kysely<Database>, masterKey: Buffer, companyId: string, adapterConfig: unknown): Promise<ResolvedAdapterConfig> {
   const config = adapterConfig && typeof adapterConfig === "object" && !Array.isArray(adapterConfig) ? (adapterConfig as Record<string, unknown>) : {};
-  const env = envOf(config);
-  if (!env) return { config, secretValues: [] };
-  const resolved: Record<string, unknown> = {};
+  const slots = bindingSlotsOf(config).filter((slot) => slot.value && typeof slot.value === "object" && "type" in slot.value);
+  if (slots.length === 0) return { config, secretValues: [] };
+  const env = { ...(envOf(config) ?? {}) };
+  const headers = { ...((config.headers as Record<string, unknown> | undefined) ?? {}) };
+  const root: Record<string, unknown> = {};
   const secretValues: string[] = [];
-  for (const [key, value] of Object.entries(env)) {
+  for (const slot of slots) {
     // Strings, and anything that is not a binding object, pass through for the adapter to judge.
-    if (!value || typeof value !== "object" || !("type" in value)) {
-      resolved[key] = value;
-      continue;
-    }
-    const plain = plainEnvBindingSchema.safeParse(value);
+    let resolved: string;
+    const plain = plainEnvBindingSchema.safeParse(slot.value);
     if (plain.success) {
-      resolved[key] = plain.data.value;
-      continue;
+      resolved = plain.data.value;
+    } else {
+      const ref = secretRefEnvBindingSchema.safeParse(slot.value);
+      if (!ref.success) throw new SecretResolutionError("invalid_env_binding", `${slot.container === "env" ? "env " : ""}${slot.key} is not a valid binding: expected {type:"plain", value} or {type:"secret_ref", secretId, version?}`);
+      resolved = await resolveSecretRef(db, masterKey, companyId, slot.container === "env" ? `env ${slot.key}` : slot.key, ref.data);
+      secretValues.push(resolved);
     }
-    const ref = secretRefEnvBindingSchema.safeParse(value);
-    if (!ref.success) throw new SecretResolutionError("invalid_env_binding", `env ${key} is not a valid binding: expected {type:"plain", value} or {type:"secret_ref", secretId, version?}`);
-    const secret = await resolveSecretRef(db, masterKey, companyId, key, ref.data);
-    resolved[key] = secret;
-    secretValues.push(secret);
+    if (slot.container === "env") env[slot.name] = resolved;
+    else if (slot.container === "headers") headers[slot.name] = resolved;
+    else root[slot.name] = resolved;
   }
-  return { config: { ...config, env: resolved }, secretValues };
+  const out: Record<string, unknown> = { ...config, ...root };
+  if (envOf(config)) out.env = env;
+  if (config.headers && typeof config.headers === "object") out.headers = headers;
+  return { config: out, secretValues };
 }

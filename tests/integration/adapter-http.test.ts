@@ -11,6 +11,7 @@ import { startTestRuntime, type TestRuntime } from "../helpers/harness.js";
 import { sleep, waitFor } from "../helpers/wait.js";
 
 interface Received {
+  headers?: http.IncomingHttpHeaders;
   path: string;
   body: Record<string, any>;
   meStatus?: number;
@@ -30,7 +31,7 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, api: 
   const path = req.url ?? "/";
   if (req.method === "HEAD") return res.writeHead(200).end();
   const body = chunks.length ? JSON.parse(Buffer.concat(chunks).toString("utf8")) : {};
-  const rec: Received = { path, body };
+  const rec: Received & { headers?: http.IncomingHttpHeaders } = { path, body, headers: req.headers };
   received.push(rec);
   if (path === "/ok") {
     // The run token works against the API while the run is running.
@@ -172,6 +173,18 @@ describe("http adapter", () => {
     await sleep(200);
     expect((await t.api.post(`/api/heartbeat-runs/${queued.id}/cancel`, {})).status).toBe(200);
     expect(await t.api.waitForRun(queued.id)).toMatchObject({ status: "cancelled" });
+  });
+
+  it("a header may be a secret binding: the endpoint gets the value, the agent row keeps the reference", async () => {
+    const secret = (await t.api.post(`/api/companies/${companyId}/secrets`, { name: "endpoint-key", value: "s3cr3t-endpoint-key" })).body;
+    const binding = { type: "secret_ref", secretId: secret.id };
+    const agent = await createHttpAgent("keyed", { url: `${base}/ok`, headers: { "x-endpoint-key": binding } });
+    const run = await runOnce(agent.id);
+    expect(run.status).toBe("succeeded");
+    expect(received.find((r) => r.body.runId === run.id)?.headers?.["x-endpoint-key"]).toBe("s3cr3t-endpoint-key");
+    const stored = (await t.api.get(`/api/agents/${agent.id}`)).body;
+    expect(stored.adapterConfig.headers["x-endpoint-key"]).toEqual(binding);
+    expect(JSON.stringify(stored)).not.toContain("s3cr3t-endpoint-key");
   });
 
   it("rejects a config that cannot work at creation", async () => {
