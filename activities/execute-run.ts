@@ -24,6 +24,7 @@ import type { ActivityDeps } from "./deps.js";
 import { RunLogWriter } from "./log-writer.js";
 import { withDbRetry } from "./retry-db.js";
 import { resolveSession, sessionChangeFrom } from "./sessions.js";
+import { mountRunSkills } from "./skills-delivery.js";
 
 /** Heartbeat details: enough for the next attempt to find and kill what this one started. */
 interface ExecHeartbeat {
@@ -91,6 +92,8 @@ export function createExecuteActivities({ db, config, keys }: ActivityDeps) {
         ? await mintRunToken({ agentId: row.agentId, companyId: row.companyId, runId, adapterType: row.adapterType }, keys.agentJwtSecret, config.auth.agentJwtTtlSec)
         : undefined;
 
+      // Skills are copied into a run-private directory, recorded on the run, and removed in `finally`.
+      const skills = await mountRunSkills({ db, home: config.home, runId, companyId: row.companyId, adapterType: row.adapterType, adapterConfig, log: (line) => log.write("system", line) });
       const beat = setInterval(() => {
         details.bytes = log.totalBytes;
         ctx.heartbeat(details);
@@ -107,7 +110,7 @@ export function createExecuteActivities({ db, config, keys }: ActivityDeps) {
             sessionDisplayId: session.displayId,
             taskKey: session.taskKey,
           },
-          config: secrets.config,
+          config: skills.applyTo(secrets.config),
           context,
           ...(authToken ? { authToken } : {}),
           ...(adapter.usesRunCallback ? { runCallback: runCallbackFor(runId, config.agentApiUrl, keys.agentJwtSecret) } : {}),
@@ -133,6 +136,7 @@ export function createExecuteActivities({ db, config, keys }: ActivityDeps) {
         throw err;
       } finally {
         clearInterval(beat);
+        skills.cleanup();
         await log.close();
         await withDbRetry(() => db.updateTable("heartbeat_runs").set({ logBytes: log.totalBytes }).where("id", "=", runId).execute());
       }

@@ -331,6 +331,8 @@ export interface HeartbeatRunTable {
   /** Ours: the Temporal activity attempt that (last) executed the run. */
   attempt: Generated<number>;
   contextSnapshot: NullableJson;
+  /** 0008: `[{key, source: "builtin" | "company", versionId}]` when the adapter mounts skills, else null. */
+  mountedSkills: NullableJson;
   createdAt: Timestamp;
   updatedAt: Timestamp;
 }
@@ -726,6 +728,9 @@ export interface CompanySkillTable {
   compatibility: Generated<string>;
   fileInventory: Json;
   metadata: NullableJson;
+  /** 0008: who added the skill. */
+  createdByAgentId: string | null;
+  createdByUserId: string | null;
   createdAt: Timestamp;
   updatedAt: Timestamp;
 }

@@ -2,6 +2,7 @@
  * Environment for agent processes. Built from an allow-list — never from the server's whole
  * `process.env` — so an agent cannot read the server's database URL, keys or cloud credentials.
  */
+import { readRuntimeSkills, runtimeSkillsRoot } from "./runtime-skills.js";
 
 /** Server variables a child may inherit: enough for a shell, a locale and a toolchain to work. */
 export const INHERITED_ENV_ALLOW_LIST = [
@@ -114,7 +115,7 @@ const WORKSPACE_ENV: Array<[string, string]> = [
  * identity, API URL and run token, wake variables, `PAPERCLIP_WAKE_PAYLOAD_JSON`, workspace variables.
  */
 export function buildRunEnv(
-  ctx: { runId: string; agent: { id: string; companyId: string }; context: Record<string, unknown>; authToken?: string | undefined },
+  ctx: { runId: string; agent: { id: string; companyId: string }; context: Record<string, unknown>; authToken?: string | undefined; config?: Record<string, unknown> },
   cwd: string,
 ): Record<string, string> {
   const apiUrl = typeof ctx.context.paperclipApiUrl === "string" ? ctx.context.paperclipApiUrl : "";
@@ -129,5 +130,8 @@ export function buildRunEnv(
     if (typeof value === "string" && value) env[name] = value;
   }
   if (Array.isArray(ctx.context.paperclipWorkspaces)) env.PAPERCLIP_WORKSPACES_JSON = JSON.stringify(ctx.context.paperclipWorkspaces);
+  // The run's private skills directory (one `<key>/SKILL.md` per mounted skill), when it has skills.
+  const skillsDir = runtimeSkillsRoot(readRuntimeSkills(ctx.config));
+  if (skillsDir) env.PAPERCLIP_SKILLS_DIR = skillsDir;
   return env;
 }

@@ -5,6 +5,7 @@
  * as written, so a typo shows up in the prompt instead of vanishing.
  */
 import type { AdapterExecutionContext } from "../types.js";
+import { readRuntimeSkills, skillsPromptSection } from "./runtime-skills.js";
 
 const PLACEHOLDER = /\{\{\s*([A-Za-z_][\w.]*)\s*\}\}/g;
 
@@ -60,7 +61,15 @@ export function templateData(ctx: Pick<AdapterExecutionContext, "runId" | "agent
 export const DEFAULT_PROMPT_TEMPLATE =
   "You are {{agent.name}}, a Paperclip agent. This is heartbeat run {{runId}} (wake reason: {{wakeReason}}). Continue your Paperclip work.";
 
-/** The rendered prompt for a run: the agent's `promptTemplate`, or the default one. */
-export function renderRunPrompt(ctx: Pick<AdapterExecutionContext, "runId" | "agent" | "context">, promptTemplate: string | undefined): string {
-  return renderTemplate(promptTemplate ?? DEFAULT_PROMPT_TEMPLATE, templateData(ctx));
+/**
+ * The rendered prompt for a run: the agent's `promptTemplate`, or the default one, followed by the list
+ * of the run's mounted skills when it has some (`skills: false` for a runtime that loads them natively).
+ */
+export function renderRunPrompt(
+  ctx: Pick<AdapterExecutionContext, "runId" | "agent" | "context"> & { config?: Record<string, unknown> },
+  promptTemplate: string | undefined,
+  opts: { skills?: boolean } = {},
+): string {
+  const prompt = renderTemplate(promptTemplate ?? DEFAULT_PROMPT_TEMPLATE, templateData(ctx));
+  return opts.skills === false ? prompt : prompt + skillsPromptSection(readRuntimeSkills(ctx.config));
 }

@@ -17,6 +17,7 @@ import { hasTimer, parseHeartbeatPolicy } from "../../core/heartbeat-policy.js";
 import { getAgent, insertAgent, listAgents } from "../../db/queries/agents.js";
 import { getCompany } from "../../db/queries/companies.js";
 import { getRun } from "../../db/queries/runs.js";
+import type { Agent } from "../../db/schema.js";
 import type { ApiDeps } from "../deps.js";
 import { idParam, parseOrThrow } from "../validation.js";
 
@@ -79,19 +80,20 @@ export const wakeupRequestsQuery = z.object({ limit: z.coerce.number().int().min
 const companyId = idParam("companyId", "Company not found");
 const agentId = idParam("id", "Agent not found");
 
+/** A disabled type keeps running for the agents that have it, but no agent newly gets it. */
+const assertAdapterTypeOffered = (type: string) => {
+  if (isAdapterTypeDisabled(type)) throw unprocessable(`Adapter type "${type}" is disabled for new agents`, { code: "adapter_type_disabled", adapterTypes: listAdapterTypes() });
+};
+const validateAdapter = (type: string, config: unknown) => {
+  const adapter = getAdapter(type);
+  if (!adapter) throw unprocessable(`Unknown adapter type "${type}"`, { code: "unknown_adapter_type", adapterTypes: listAdapterTypes() });
+  const problems = adapter.validateConfig(config);
+  if (problems.length > 0) {
+    throw unprocessable(`Invalid adapterConfig for ${type}: ${problems.map((p) => p.message).join("; ")}`, { code: "invalid_adapter_config", issues: problems });
+  }
+};
+
 export function agentRoutes(app: FastifyInstance, { db, scheduler }: ApiDeps): void {
-  /** A disabled type keeps running for the agents that have it, but no agent newly gets it. */
-  const assertAdapterTypeOffered = (type: string) => {
-    if (isAdapterTypeDisabled(type)) throw unprocessable(`Adapter type "${type}" is disabled for new agents`, { code: "adapter_type_disabled", adapterTypes: listAdapterTypes() });
-  };
-  const validateAdapter = (type: string, config: unknown) => {
-    const adapter = getAdapter(type);
-    if (!adapter) throw unprocessable(`Unknown adapter type "${type}"`, { code: "unknown_adapter_type", adapterTypes: listAdapterTypes() });
-    const problems = adapter.validateConfig(config);
-    if (problems.length > 0) {
-      throw unprocessable(`Invalid adapterConfig for ${type}: ${problems.map((p) => p.message).join("; ")}`, { code: "invalid_adapter_config", issues: problems });
-    }
-  };
   const loadAgent = async (actor: Actor, params: unknown, access: "read" | "write" | "manage" = "read") =>
     assertRowAccess(actor, await getAgent(db, agentId(params)), "Agent", access);
 
@@ -133,64 +135,9 @@ export function agentRoutes(app: FastifyInstance, { db, scheduler }: ApiDeps): v
     return db.selectFrom("agent_config_revisions").selectAll().where("agentId", "=", agent.id).orderBy("createdAt", "desc").limit(200).execute();
   });
 
-  app.patch("/api/agents/:id", { config: { openapi: { summary: "Update an agent", auth: "board (owner/admin), or the agent itself", body: updateAgentSchema } } }, async (req) => {
-    const current = await loadAgent(req.actor, req.params, "write");
-    const id = current.id;
-    // Agents may edit themselves (not their permissions); the board edits anyone it manages.
-    if (req.actor.type === "agent") assertSelfOrBoard(req.actor, id, "Agent can only update itself");
-    else assertCompanyAccess(req.actor, current.companyId, "manage", "Agent");
-    const body = parseOrThrow(updateAgentSchema, req.body ?? {});
-    if (req.actor.type === "agent" && body.permissions !== undefined) throw forbiddenPermissions();
-    if (body.adapterType !== undefined && body.adapterType !== current.adapterType) assertAdapterTypeOffered(body.adapterType);
-    if (body.adapterType !== undefined || body.adapterConfig !== undefined) {
-      validateAdapter(body.adapterType ?? current.adapterType, body.adapterConfig ?? current.adapterConfig);
-      if (body.adapterConfig !== undefined) await assertSecretRefsInCompany(db, current.companyId, body.adapterConfig);
-    }
-    await assertValidManager(db, current.companyId, id, body.reportsTo);
-    const { adapterConfig, runtimeConfig, permissions, metadata, ...plain } = body;
-    let budgetEffects = noBudgetEffects();
-    const updated = await db.transaction().execute(async (trx) => {
-      const row = await trx
-      .updateTable("agents")
-      .set({
-        ...plain,
-        ...(adapterConfig !== undefined ? { adapterConfig: adapterConfig as never } : {}),
-        ...(runtimeConfig !== undefined ? { runtimeConfig: runtimeConfig as never } : {}),
-        ...(permissions !== undefined ? { permissions: permissions as never } : {}),
-        ...(metadata !== undefined ? { metadata: metadata as never } : {}),
-        updatedAt: sql`now()`,
-      })
-      .where("id", "=", id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-      const changedKeys = Object.keys(body).filter((k) => JSON.stringify((current as Record<string, unknown>)[k]) !== JSON.stringify((row as Record<string, unknown>)[k]));
-      if (changedKeys.length > 0) {
-        await trx
-          .insertInto("agent_config_revisions")
-          .values({
-            companyId: row.companyId,
-            agentId: id,
-            createdByAgentId: req.actor.type === "agent" ? req.actor.agentId : null,
-            createdByUserId: req.actor.type === "board" ? req.actor.userId : null,
-            source: "patch",
-            changedKeys: JSON.stringify(changedKeys) as never, // pg would send a JS array as a Postgres array
-            beforeConfig: configSnapshot(current) as never,
-            afterConfig: configSnapshot(row) as never,
-          })
-          .execute();
-      }
-      await logActivity(trx, { companyId: row.companyId, actor: actorRef(req.actor), action: "agent.updated", entityType: "agent", entityId: id, agentId: id, details: { changedKeys } });
-      // A monthly budget set here is the same as PATCH /agents/:id/budgets: its policy follows.
-      if (body.budgetMonthlyCents !== undefined && body.budgetMonthlyCents !== current.budgetMonthlyCents) {
-        budgetEffects = (await upsertBudgetPolicy(trx, row.companyId, { scopeType: "agent", scopeId: id, amount: body.budgetMonthlyCents, windowKind: "calendar_month_utc" }, actorRef(req.actor))).effects;
-      }
-      return row;
-    });
-    await applyBudgetEffects(db, scheduler, budgetEffects);
-    // A new interval or concurrency limit takes effect at once, without a restart.
-    if (runtimeConfig !== undefined) await syncSchedule(scheduler, updated);
-    return updated;
-  });
+  app.patch("/api/agents/:id", { config: { openapi: { summary: "Update an agent", auth: "board (owner/admin), or the agent itself", body: updateAgentSchema } } }, async (req) =>
+    updateAgent({ db, scheduler }, req.actor, await loadAgent(req.actor, req.params, "write"), req.body),
+  );
 
   const wake = async (actor: Actor, params: unknown, rawBody: unknown) => {
     const agent = await loadAgent(actor, params, "write");
@@ -257,6 +204,82 @@ export function agentRoutes(app: FastifyInstance, { db, scheduler }: ApiDeps): v
     const q = parseOrThrow(wakeupRequestsQuery, req.query);
     return db.selectFrom("agent_wakeup_requests").selectAll().where("agentId", "=", id).orderBy("requestedAt", "desc").orderBy("createdAt", "desc").limit(q.limit).execute();
   });
+}
+
+/** How an update is recorded: PATCH by default; other routes that change an agent's config name themselves. */
+export interface AgentUpdateAudit {
+  revisionSource: string;
+  action: string;
+  details?: Record<string, unknown>;
+}
+
+/**
+ * `PATCH /api/agents/:id` after the agent is loaded: access, validation, the update, its config
+ * revision and activity row in one transaction, then budget and schedule effects. Other routes that
+ * change an agent (skills sync) go through here, so they are checked and recorded the same way.
+ */
+export async function updateAgent(
+  { db, scheduler }: Pick<ApiDeps, "db" | "scheduler">,
+  actor: Actor,
+  current: Agent,
+  rawBody: unknown,
+  audit: AgentUpdateAudit = { revisionSource: "patch", action: "agent.updated" },
+): Promise<Agent> {
+  const id = current.id;
+  // Agents may edit themselves (not their permissions); the board edits anyone it manages.
+  if (actor.type === "agent") assertSelfOrBoard(actor, id, "Agent can only update itself");
+  else assertCompanyAccess(actor, current.companyId, "manage", "Agent");
+  const body = parseOrThrow(updateAgentSchema, rawBody ?? {});
+  if (actor.type === "agent" && body.permissions !== undefined) throw forbiddenPermissions();
+  if (body.adapterType !== undefined && body.adapterType !== current.adapterType) assertAdapterTypeOffered(body.adapterType);
+  if (body.adapterType !== undefined || body.adapterConfig !== undefined) {
+    validateAdapter(body.adapterType ?? current.adapterType, body.adapterConfig ?? current.adapterConfig);
+    if (body.adapterConfig !== undefined) await assertSecretRefsInCompany(db, current.companyId, body.adapterConfig);
+  }
+  await assertValidManager(db, current.companyId, id, body.reportsTo);
+  const { adapterConfig, runtimeConfig, permissions, metadata, ...plain } = body;
+  let budgetEffects = noBudgetEffects();
+  const updated = await db.transaction().execute(async (trx) => {
+    const row = await trx
+    .updateTable("agents")
+    .set({
+      ...plain,
+      ...(adapterConfig !== undefined ? { adapterConfig: adapterConfig as never } : {}),
+      ...(runtimeConfig !== undefined ? { runtimeConfig: runtimeConfig as never } : {}),
+      ...(permissions !== undefined ? { permissions: permissions as never } : {}),
+      ...(metadata !== undefined ? { metadata: metadata as never } : {}),
+      updatedAt: sql`now()`,
+    })
+    .where("id", "=", id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+    const changedKeys = Object.keys(body).filter((k) => JSON.stringify((current as Record<string, unknown>)[k]) !== JSON.stringify((row as Record<string, unknown>)[k]));
+    if (changedKeys.length > 0) {
+      await trx
+        .insertInto("agent_config_revisions")
+        .values({
+          companyId: row.companyId,
+          agentId: id,
+          createdByAgentId: actor.type === "agent" ? actor.agentId : null,
+          createdByUserId: actor.type === "board" ? actor.userId : null,
+          source: audit.revisionSource,
+          changedKeys: JSON.stringify(changedKeys) as never, // pg would send a JS array as a Postgres array
+          beforeConfig: configSnapshot(current) as never,
+          afterConfig: configSnapshot(row) as never,
+        })
+        .execute();
+    }
+    await logActivity(trx, { companyId: row.companyId, actor: actorRef(actor), action: audit.action, entityType: "agent", entityId: id, agentId: id, details: { changedKeys, ...audit.details } });
+    // A monthly budget set here is the same as PATCH /agents/:id/budgets: its policy follows.
+    if (body.budgetMonthlyCents !== undefined && body.budgetMonthlyCents !== current.budgetMonthlyCents) {
+      budgetEffects = (await upsertBudgetPolicy(trx, row.companyId, { scopeType: "agent", scopeId: id, amount: body.budgetMonthlyCents, windowKind: "calendar_month_utc" }, actorRef(actor))).effects;
+    }
+    return row;
+  });
+  await applyBudgetEffects(db, scheduler, budgetEffects);
+  // A new interval or concurrency limit takes effect at once, without a restart.
+  if (runtimeConfig !== undefined) await syncSchedule(scheduler, updated);
+  return updated;
 }
 
 /** The agent row a validated create body describes (shared by direct create and hires). */

@@ -28,6 +28,7 @@ import { activityRoutes } from "./activity.js";
 import { liveEventRoutes } from "./live-events.js";
 import { adapterRoutes } from "./adapters.js";
 import { llmRoutes } from "./llms.js";
+import { skillRoutes } from "./skills.js";
 
 export const ROUTE_MODULES: Array<(app: FastifyInstance, deps: ApiDeps) => void> = [
   healthRoutes,
@@ -54,4 +55,5 @@ export const ROUTE_MODULES: Array<(app: FastifyInstance, deps: ApiDeps) => void>
   liveEventRoutes,
   adapterRoutes,
   llmRoutes,
+  skillRoutes,
 ];

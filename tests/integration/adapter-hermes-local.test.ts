@@ -38,10 +38,14 @@ describe("hermes_local", () => {
     const sessionId = first.sessionIdAfter as string;
     expect(sessionId).toMatch(/^\d{8}_\d{6}_[0-9a-f]{6}$/);
     // The summary is the reply without Hermes' metadata lines.
-    expect(first.resultJson.summary).toBe("Done. Resumed: no. PAPERCLIP_API_KEY present: yes.\nQuery: Hello hermy (test)");
-    expect(await stderrOf(first.id)).toContain(
-      'fake-hermes argv: ["chat","-q","Hello hermy (test)","-Q","-m","anthropic/claude-sonnet-4","--provider","openrouter","-t","web,terminal","--max-turns","5","--source","tool","--yolo"]',
-    );
+    // The prompt is the rendered template followed by the list of skills mounted for the run.
+    expect(first.resultJson.summary).toMatch(/^Done\. Resumed: no\. PAPERCLIP_API_KEY present: yes\.\nQuery: Hello hermy \(test\)\n/);
+    expect(first.resultJson.summary).toContain("switchboard/SKILL.md");
+    const argv = /fake-hermes argv: (\[.*\])/.exec(await stderrOf(first.id))?.[1];
+    const args = JSON.parse(argv ?? "[]") as string[];
+    expect(args.slice(0, 2)).toEqual(["chat", "-q"]);
+    expect(args[2]).toMatch(/^Hello hermy \(test\)\n/);
+    expect(args.slice(3)).toEqual(["-Q", "-m", "anthropic/claude-sonnet-4", "--provider", "openrouter", "-t", "web,terminal", "--max-turns", "5", "--source", "tool", "--yolo"]);
     expect(await costsOf(first.id)).toEqual([expect.objectContaining({ provider: "openrouter", model: "anthropic/claude-sonnet-4", inputTokens: 1200, outputTokens: 340, costCents: 3 })]);
 
     const second = await runOnce(agent.id);

@@ -3,11 +3,13 @@
  * rendered prompt on stdin (argv has a per-argument size limit a long prompt would overflow), resumes
  * the task's conversation with `--resume <sessionId>`, and maps the parsed stream to a result. A stored
  * session Claude no longer knows is retried once with a fresh one; a usage limit is `provider_quota`
- * with the time it resets.
+ * with the time it resets. The run's skills are laid out where Claude Code finds them itself (`--add-dir`).
  */
+import path from "node:path";
 import type { AdapterExecutionContext, AdapterExecutionResult } from "../../types.js";
 import { SpawnSetupError, runChildProcess, type RunProcessResult } from "../../utils/child-process.js";
 import { buildRunEnv, composeChildEnv, redactEnv, runCwd } from "../../utils/env.js";
+import { copySkillsInto, readRuntimeSkills, runtimeSkillsRoot } from "../../utils/runtime-skills.js";
 import { renderRunPrompt } from "../../utils/template.js";
 import { claudeConfigSchema, type ClaudeConfig } from "../config.js";
 import { ClaudeStreamParser, isAuthFailure, isUnknownSessionError, truncateSummary, type ClaudeStreamSummary } from "./parse.js";
@@ -16,13 +18,29 @@ import { isUsageLimit, usageLimitResetAt } from "./quota.js";
 export const CLAUDE_TYPE = "claude_local";
 
 /** argv after the command; the prompt itself goes on stdin (`--print -`). */
-export function buildClaudeArgs(config: Pick<ClaudeConfig, "model" | "extraArgs" | "dangerouslySkipPermissions">, resumeSessionId: string | null): string[] {
+export function buildClaudeArgs(config: Pick<ClaudeConfig, "model" | "extraArgs" | "dangerouslySkipPermissions">, resumeSessionId: string | null, addDirs: string[] = []): string[] {
   const args = ["--print", "-", "--output-format", "stream-json", "--verbose"];
   if (config.dangerouslySkipPermissions) args.push("--dangerously-skip-permissions");
   if (config.model) args.push("--model", config.model);
   if (resumeSessionId) args.push("--resume", resumeSessionId);
+  for (const dir of addDirs) args.push("--add-dir", dir);
   args.push(...config.extraArgs);
   return args;
+}
+
+/**
+ * Claude Code (2.1.32 and later) loads `.claude/skills/*` of every `--add-dir` directory. The run's
+ * skills (`config.paperclipRuntimeSkills`, in `<run dir>/skills/`) are copied to
+ * `<run dir>/claude/.claude/skills/<key>/SKILL.md`, which goes away with the run directory; returns the
+ * directory to add, or null when the run has no skills.
+ */
+function layOutClaudeSkills(config: Record<string, unknown>): string | null {
+  const skills = readRuntimeSkills(config);
+  const skillsDir = runtimeSkillsRoot(skills);
+  if (!skillsDir) return null;
+  const addDir = path.join(path.dirname(skillsDir), "claude");
+  copySkillsInto(skills, path.join(addDir, ".claude", "skills"));
+  return addDir;
 }
 
 interface Attempt {
@@ -52,10 +70,12 @@ export async function executeClaude(ctx: AdapterExecutionContext): Promise<Adapt
   const config = parsedConfig.data;
   const cwd = runCwd(ctx, config.cwd);
   const env = composeChildEnv(config.env, buildRunEnv(ctx, cwd));
-  const prompt = renderRunPrompt(ctx, config.promptTemplate);
+  // Claude loads the skills natively from the --add-dir directory, so the prompt does not list them.
+  const skillsAddDir = layOutClaudeSkills(ctx.config);
+  const prompt = renderRunPrompt(ctx, config.promptTemplate, { skills: false });
 
   const attempt = async (resumeSessionId: string | null): Promise<Attempt> => {
-    const args = buildClaudeArgs(config, resumeSessionId);
+    const args = buildClaudeArgs(config, resumeSessionId, skillsAddDir ? [skillsAddDir] : []);
     await ctx.onMeta?.({ adapterType: CLAUDE_TYPE, command: config.command, cwd, commandArgs: args, commandNotes: ["prompt on stdin"], env: redactEnv(env), prompt });
     const parser = new ClaudeStreamParser();
     const proc = await runChildProcess(config.command, args, {
