@@ -8,7 +8,7 @@ import { builtinModules } from "node:module";
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", "web/dist/**", "tests/histories/**", "**/*.js", "**/*.mjs"] },
+  { ignores: ["node_modules/**", "web/dist/**", "tests/histories/**", "**/*.js", "**/*.mjs", "**/*.cjs"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -64,6 +64,13 @@ export interface AdapterExecutionContext {
   runCallback?: { url: string; expiresAt: string };
 }
 
+/**
+ * Token counts of a run, as stored in cost_events. `inputTokens` is the UNCACHED input only and
+ * `cachedInputTokens` the input read from a prompt cache, so no token is counted twice. Claude's
+ * `input_tokens` already excludes `cache_read_input_tokens`; runtimes whose input total includes the
+ * cached part (OpenAI/Codex `input_tokens` with `cached_input_tokens`, Gemini's prompt count) report
+ * `inputTokens = total − cached`, never negative (adapters/utils/usage.ts).
+ */
 export interface UsageSummary {
   inputTokens: number;
   outputTokens: number;

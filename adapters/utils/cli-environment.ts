@@ -9,6 +9,7 @@ import type { z } from "zod";
 import type { AdapterEnvironmentCheck, AdapterEnvironmentTestContext, AdapterEnvironmentTestResult } from "../types.js";
 import { resolveCommand } from "./child-process.js";
 import { composeChildEnv } from "./env.js";
+import { environmentResult } from "./environment-result.js";
 
 export interface CliEnvironmentSpec {
   /** Code prefix, e.g. `claude` → `claude_cwd_invalid`. */
@@ -47,6 +48,5 @@ export function testCliEnvironment(spec: CliEnvironmentSpec, ctx: AdapterEnviron
       ? { code: `${spec.prefix}_command_resolvable`, level: "info", message: `${spec.label}: ${resolved}` }
       : { code: `${spec.prefix}_command_unresolvable`, level: "error", message: `"${command}" is not an executable on PATH`, hint: spec.installHint },
   );
-  const status = checks.some((c) => c.level === "error") ? "fail" : checks.some((c) => c.level === "warn") ? "warn" : "pass";
-  return { adapterType: ctx.adapterType, status, checks, testedAt: new Date().toISOString() };
+  return environmentResult(ctx.adapterType, checks);
 }

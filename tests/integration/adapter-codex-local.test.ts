@@ -28,7 +28,7 @@ describe("a codex_local agent", () => {
     expect(first).toMatchObject({ status: "succeeded", exitCode: 0, sessionIdBefore: null });
     const threadId = first.sessionIdAfter as string;
     expect(threadId).toMatch(/^[0-9a-f-]{36}$/);
-    expect(first.usageJson).toEqual({ inputTokens: 1200, cachedInputTokens: 300, outputTokens: 80 });
+    expect(first.usageJson).toEqual({ inputTokens: 900, cachedInputTokens: 300, outputTokens: 80 });
     expect(first.resultJson.summary).toContain(`Started thread ${threadId} with model gpt-5-codex; key present`);
     const log1 = logText((await t.api.runLog(first.id)).content);
     expect(log1).toContain('fake-codex argv: ["exec","--json","-m","gpt-5-codex"');
@@ -36,7 +36,7 @@ describe("a codex_local agent", () => {
     expect(log1).toContain("PAPERCLIP_API_KEY=present");
 
     const ledger = await t.runtime.db.selectFrom("cost_events").selectAll().where("heartbeatRunId", "=", first.id).execute();
-    expect(ledger).toEqual([expect.objectContaining({ provider: "openai", biller: "openai", model: "gpt-5-codex", inputTokens: 1200, outputTokens: 80, cachedInputTokens: 300 })]);
+    expect(ledger).toEqual([expect.objectContaining({ provider: "openai", biller: "openai", model: "gpt-5-codex", inputTokens: 900, outputTokens: 80, cachedInputTokens: 300 })]);
 
     const second = await t.api.waitForRun((await t.api.wake(agent.id)).id);
     expect(second).toMatchObject({ status: "succeeded", sessionIdBefore: threadId, sessionIdAfter: threadId });

@@ -6,7 +6,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ApiClient, logText } from "../helpers/api-client.js";
+import { type ApiClient, logText } from "../helpers/api-client.js";
 import { startTestRuntime, type TestRuntime } from "../helpers/harness.js";
 import { sleep, waitFor } from "../helpers/wait.js";
 

@@ -2,12 +2,12 @@
 import { describe, expect, it } from "vitest";
 import { codexLocalAdapter } from "../../adapters/codex-local/index.js";
 import { buildCodexArgs } from "../../adapters/codex-local/server/execute.js";
-import { CodexJsonlParser, classifyCodexFailure, parseCodexJsonl, retryNotBeforeFrom, truncateUtf8 } from "../../adapters/codex-local/server/parse.js";
+import { CodexJsonlParser, classifyCodexFailure, parseCodexJsonl, truncateUtf8 } from "../../adapters/codex-local/server/parse.js";
 
 const line = (e: unknown) => JSON.stringify(e) + "\n";
 
 describe("parseCodexJsonl", () => {
-  it("reads the thread, sums usage over turns, keeps the last agent message and skips non-JSON lines", () => {
+  it("reads the thread, sums usage over turns (input without the cached part), keeps the last agent message and skips non-JSON lines", () => {
     const out = [
       line({ type: "thread.started", thread_id: "t-1" }),
       "WARN something that is not JSON\n",
@@ -23,7 +23,8 @@ describe("parseCodexJsonl", () => {
     ].join("");
     const s = parseCodexJsonl(out);
     expect(s).toMatchObject({ threadId: "t-1", lastMessage: "second", turnsCompleted: 2, errorMessage: null, nonJsonLines: 3 });
-    expect(s.usage).toEqual({ inputTokens: 15, cachedInputTokens: 4, outputTokens: 2 });
+    // Codex's input_tokens includes cached_input_tokens: (10 − 4) + (5 − 0) uncached.
+    expect(s.usage).toEqual({ inputTokens: 11, cachedInputTokens: 4, outputTokens: 2 });
   });
 
   it("handles events split across chunks and a last line without a newline", () => {
@@ -59,22 +60,18 @@ describe("failure classification", () => {
     expect(classifyCodexFailure("stream disconnected before completion")).toBeNull();
   });
 
-  it("finds a retry time in a quota message", () => {
-    const now = new Date("2026-01-01T00:00:00Z");
-    expect(retryNotBeforeFrom("try again in 2 hours", now)).toBe("2026-01-01T02:00:00.000Z");
-    expect(retryNotBeforeFrom("Please retry after 30 seconds.", now)).toBe("2026-01-01T00:00:30.000Z");
-    expect(retryNotBeforeFrom("limit resets in 1h 30m", now)).toBe("2026-01-01T01:30:00.000Z");
-    expect(retryNotBeforeFrom("try again at 2026-01-02T03:04:05Z", now)).toBe("2026-01-02T03:04:05.000Z");
-    expect(retryNotBeforeFrom("usage limit reached", now)).toBeNull();
+  it("never reports negative uncached input when a turn reports more cached than total", () => {
+    const s = parseCodexJsonl(line({ type: "turn.completed", usage: { input_tokens: 3, cached_input_tokens: 10, output_tokens: 1 } }));
+    expect(s.usage).toEqual({ inputTokens: 0, cachedInputTokens: 10, outputTokens: 1 });
   });
 });
 
 describe("argv and config", () => {
   const cfg = { model: "gpt-5-codex", extraArgs: ["-c", "x=1"], bypassApprovalsAndSandbox: false };
-  it("starts fresh with exec --json, resumes with exec resume <thread>", () => {
-    expect(buildCodexArgs(cfg, "do it", null)).toEqual(["exec", "--json", "-m", "gpt-5-codex", "--skip-git-repo-check", "-c", "x=1", "do it"]);
-    expect(buildCodexArgs({ ...cfg, model: undefined, bypassApprovalsAndSandbox: true }, "-dash", "t-9")).toEqual([
-      "exec", "resume", "t-9", "--json", "--skip-git-repo-check", "--dangerously-bypass-approvals-and-sandbox", "-c", "x=1", "--", "-dash",
+  it("starts fresh with exec --json, resumes with exec resume <thread>, and always reads the prompt from stdin (-)", () => {
+    expect(buildCodexArgs(cfg, null)).toEqual(["exec", "--json", "-m", "gpt-5-codex", "--skip-git-repo-check", "-c", "x=1", "-"]);
+    expect(buildCodexArgs({ ...cfg, model: undefined, bypassApprovalsAndSandbox: true }, "t-9")).toEqual([
+      "exec", "resume", "t-9", "--json", "--skip-git-repo-check", "--dangerously-bypass-approvals-and-sandbox", "-c", "x=1", "-",
     ]);
   });
 

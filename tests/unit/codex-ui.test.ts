@@ -23,7 +23,7 @@ describe("codex parseStdoutLine", () => {
     ]);
     expect(parseStdoutLine(line({ type: "item.completed", item: { id: "item_2", type: "agent_message", text: "Done: README updated." } }), ts)).toEqual([{ kind: "assistant", ts, text: "Done: README updated." }]);
     expect(parseStdoutLine(line({ type: "turn.completed", usage: { input_tokens: 24763, cached_input_tokens: 24448, output_tokens: 122 } }), ts)).toEqual([
-      { kind: "result", ts, text: "", inputTokens: 24763, outputTokens: 122, cachedTokens: 24448, costUsd: 0, subtype: "turn.completed", isError: false, errors: [] },
+      { kind: "result", ts, text: "", inputTokens: 315, outputTokens: 122, cachedTokens: 24448, costUsd: 0, subtype: "turn.completed", isError: false, errors: [] },
     ]);
   });
 
@@ -73,7 +73,7 @@ describe("codex formatStdoutEvent", () => {
   it("prints readable lines, and raw events only in debug mode", () => {
     expect(formatStdoutEvent(line({ type: "thread.started", thread_id: "t-1" }), false)).toBe("session t-1");
     expect(formatStdoutEvent(line({ type: "item.completed", item: { id: "x", type: "agent_message", text: "Hi" } }), false)).toBe("Hi");
-    expect(formatStdoutEvent(line({ type: "turn.completed", usage: { input_tokens: 5, cached_input_tokens: 1, output_tokens: 2 } }), false)).toBe("done (turn.completed) · tokens in 5, out 2, cached 1");
+    expect(formatStdoutEvent(line({ type: "turn.completed", usage: { input_tokens: 5, cached_input_tokens: 1, output_tokens: 2 } }), false)).toBe("done (turn.completed) · tokens in 4, out 2, cached 1");
     expect(formatStdoutEvent(line({ type: "turn.started" }), false)).toBeNull();
     expect(formatStdoutEvent(line({ type: "turn.started" }), true)).toBe('raw: {"type":"turn.started"}');
     expect(formatStdoutEvent("not json", false)).toBe("not json");

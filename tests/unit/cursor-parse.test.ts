@@ -3,7 +3,7 @@ import os from "node:os";
 import { describe, expect, it } from "vitest";
 import { cursorAdapter } from "../../adapters/cursor/index.js";
 import { cursorConfigSchema, hasCursorApiKey } from "../../adapters/cursor/config.js";
-import { classifyCursorFailure, retryNotBeforeFrom } from "../../adapters/cursor/server/errors.js";
+import { classifyCursorFailure } from "../../adapters/cursor/server/errors.js";
 import { buildCursorArgs } from "../../adapters/cursor/server/execute.js";
 import { CursorStreamParser, parseCursorStreamJson } from "../../adapters/cursor/server/parse.js";
 
@@ -83,13 +83,6 @@ describe("Cursor failures", () => {
     expect(classifyCursorFailure('Error: Session "abc" not found')).toBe("unknown_session");
     expect(classifyCursorFailure("Error: chat 1234 does not exist")).toBe("unknown_session");
     expect(classifyCursorFailure("segmentation fault")).toBeNull();
-  });
-
-  it("reads when to retry from an ISO time or a delay", () => {
-    const now = new Date("2026-01-01T00:00:00.000Z");
-    expect(retryNotBeforeFrom("Try again in 3 hours", now)).toBe("2026-01-01T03:00:00.000Z");
-    expect(retryNotBeforeFrom("Your usage resets at 2026-01-05T00:00:00.000Z.", now)).toBe("2026-01-05T00:00:00.000Z");
-    expect(retryNotBeforeFrom("usage limit", now)).toBeNull();
   });
 });
 

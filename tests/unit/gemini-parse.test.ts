@@ -4,7 +4,7 @@ import { geminiLocalAdapter } from "../../adapters/gemini-local/index.js";
 import { configuredApiKeyName, geminiConfigSchema } from "../../adapters/gemini-local/config.js";
 import { readGeminiEvent } from "../../adapters/gemini-local/events.js";
 import { buildGeminiArgs } from "../../adapters/gemini-local/server/execute.js";
-import { GeminiStreamParser, classifyGeminiFailure, parseGeminiStreamJson, retryNotBeforeFrom } from "../../adapters/gemini-local/server/parse.js";
+import { GeminiStreamParser, classifyGeminiFailure, parseGeminiStreamJson } from "../../adapters/gemini-local/server/parse.js";
 import { testGeminiEnvironment } from "../../adapters/gemini-local/server/test.js";
 
 const lines = (...events: unknown[]) => events.map((e) => (typeof e === "string" ? e : JSON.stringify(e))).join("\n") + "\n";
@@ -105,25 +105,6 @@ describe("classifyGeminiFailure", () => {
     expect(classifyGeminiFailure('Error resuming session: Invalid session identifier "abc".', 42)).toBe("unknown_session");
     expect(classifyGeminiFailure("No previous sessions found for this project.", 42)).toBe("unknown_session");
     expect(classifyGeminiFailure("used 429 tokens then crashed: TypeError", 1)).toBeNull();
-  });
-});
-
-describe("retryNotBeforeFrom", () => {
-  const now = new Date("2026-01-01T00:00:00.000Z");
-  const at = (text: string) => retryNotBeforeFrom(text, now);
-  it("reads the delays and reset times Google's messages carry", () => {
-    expect(at("Your quota will reset after 1h2m3s.")).toBe("2026-01-01T01:02:03.000Z");
-    expect(at("Your quota will reset after 39s")).toBe("2026-01-01T00:00:39.000Z");
-    expect(at("You exceeded your current quota. Please retry in 26.15s.")).toBe("2026-01-01T00:00:27.000Z");
-    expect(at("Please retry in 250ms")).toBe("2026-01-01T00:00:01.000Z");
-    expect(at('{"@type":"type.googleapis.com/google.rpc.RetryInfo","retryDelay":"34.07s"}')).toBe("2026-01-01T00:00:35.000Z");
-    expect(at("try again in 2 hours 5 minutes")).toBe("2026-01-01T02:05:00.000Z");
-    expect(at('"quotaResetTimeStamp": "2026-01-02T03:04:05Z"')).toBe("2026-01-02T03:04:05.000Z");
-  });
-  it("ignores text without a reset time, including bare log timestamps", () => {
-    expect(at("RESOURCE_EXHAUSTED")).toBeNull();
-    expect(at("2026-01-01T10:00:00Z quota exceeded")).toBeNull();
-    expect(at("retry in a moment")).toBeNull();
   });
 });
 

@@ -3,9 +3,10 @@ import os from "node:os";
 import { describe, expect, it } from "vitest";
 import { opencodeLocalAdapter } from "../../adapters/opencode-local/index.js";
 import { opencodeConfigSchema, providerOfModel } from "../../adapters/opencode-local/config.js";
-import { classifyOpencodeFailure, retryNotBeforeFrom } from "../../adapters/opencode-local/server/errors.js";
+import { classifyOpencodeFailure } from "../../adapters/opencode-local/server/errors.js";
 import { buildOpencodeArgs, opencodeRuntimeEnv } from "../../adapters/opencode-local/server/execute.js";
-import { OpencodeJsonlParser, parseOpencodeJsonl, truncateSummary } from "../../adapters/opencode-local/server/parse.js";
+import { OpencodeJsonlParser, parseOpencodeJsonl } from "../../adapters/opencode-local/server/parse.js";
+import { truncateText } from "../../adapters/utils/text.js";
 
 const S = "ses_3b11bfdcdffeITCXse4fCuIRnU";
 const lines = (...events: unknown[]) => events.map((e) => (typeof e === "string" ? e : JSON.stringify(e))).join("\n") + "\n";
@@ -79,8 +80,8 @@ describe("parseOpencodeJsonl", () => {
   });
 
   it("truncates a long summary to 4000 characters", () => {
-    expect(truncateSummary("a".repeat(5000))).toHaveLength(4000);
-    expect(truncateSummary("   ")).toBeNull();
+    expect(truncateText("a".repeat(5000))).toHaveLength(4000);
+    expect(truncateText("   ")).toBeNull();
   });
 });
 
@@ -91,14 +92,6 @@ describe("OpenCode failures", () => {
     expect(classifyOpencodeFailure([{ name: "APIError", message: "invalid x-api-key", statusCode: 401 }], "")).toBe("auth_required");
     expect(classifyOpencodeFailure([], "Error: Session not found\n")).toBe("unknown_session");
     expect(classifyOpencodeFailure([{ name: "UnknownError", message: "socket hang up", statusCode: null }], "")).toBeNull();
-  });
-
-  it("reads when to retry from an ISO time or a delay", () => {
-    const now = new Date("2026-01-01T00:00:00.000Z");
-    expect(retryNotBeforeFrom("limit reached, try again in 90 minutes", now)).toBe("2026-01-01T01:30:00.000Z");
-    expect(retryNotBeforeFrom("retry after 1h 30m", now)).toBe("2026-01-01T01:30:00.000Z");
-    expect(retryNotBeforeFrom("quota resets at 2026-01-02T08:00:00Z", now)).toBe("2026-01-02T08:00:00.000Z");
-    expect(retryNotBeforeFrom("rate limited", now)).toBeNull();
   });
 });
 

@@ -6,7 +6,6 @@ import { afterAll, describe, expect, it } from "vitest";
 import { piLocalAdapter } from "../../adapters/pi-local/index.js";
 import { splitPiModel } from "../../adapters/pi-local/config.js";
 import { buildPiArgs, isStaleSessionFailure, piPromptArg, resolveInstructionsFile } from "../../adapters/pi-local/server/execute.js";
-import { classifyProviderFailure, providerFailureLine, retryNotBeforeFrom } from "../../adapters/pi-local/server/provider-failure.js";
 import { piSessionCodec, piSessionDir, storedPiSessionFile } from "../../adapters/pi-local/server/session-files.js";
 import { testPiEnvironment } from "../../adapters/pi-local/server/test.js";
 
@@ -82,34 +81,6 @@ describe("pi_local session files", () => {
   it("recognises a session Pi cannot load", () => {
     expect(isStaleSessionFailure("Error: Failed to load session file /x.jsonl: bad header")).toBe(true);
     expect(isStaleSessionFailure("Error: 500 upstream")).toBe(false);
-  });
-});
-
-describe("provider failures", () => {
-  it("classifies missing keys as auth_required and limits as provider_quota, auth first", () => {
-    expect(classifyProviderFailure("No API key found for anthropic.")).toBe("auth_required");
-    expect(classifyProviderFailure("Error code: 401 - {'error': {'message': 'No auth credentials found'}}")).toBe("auth_required");
-    expect(classifyProviderFailure('429 {"type":"rate_limit_error"}')).toBe("provider_quota");
-    expect(classifyProviderFailure("insufficient_quota: You exceeded your current quota")).toBe("provider_quota");
-    expect(classifyProviderFailure("401 invalid api key; also rate limited")).toBe("auth_required");
-    expect(classifyProviderFailure("socket hang up")).toBeNull();
-  });
-
-  it("quotes the line that names the cause", () => {
-    const text = "No API key found for anthropic.\n\nUse /start to begin.\n";
-    expect(providerFailureLine(text, "auth_required")).toBe("No API key found for anthropic.");
-    expect(providerFailureLine("ok\n429 Too Many Requests\n", "provider_quota")).toBe("429 Too Many Requests");
-    expect(providerFailureLine("nothing here", "provider_quota")).toBeNull();
-  });
-
-  it("reads the reset time a quota message names", () => {
-    const now = new Date("2026-03-22T12:00:00Z");
-    expect(retryNotBeforeFrom("resets at 2026-03-22T15:30:00Z", now)).toBe("2026-03-22T15:30:00.000Z");
-    expect(retryNotBeforeFrom("Try again in 2 hours 5 minutes.", now)).toBe("2026-03-22T14:05:00.000Z");
-    expect(retryNotBeforeFrom("retry after 30s", now)).toBe("2026-03-22T12:00:30.000Z");
-    expect(retryNotBeforeFrom("retry-after: 120", now)).toBe("2026-03-22T12:02:00.000Z");
-    expect(retryNotBeforeFrom("'X-RateLimit-Reset': '1774188000000'", now)).toBe("2026-03-22T14:00:00.000Z");
-    expect(retryNotBeforeFrom("rate limited, sorry", now)).toBeNull();
   });
 });
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { processAdapter } from "../../adapters/process/index.js";
 import { formatStdoutEvent } from "../../adapters/process/cli/format-event.js";
 import { buildConfig } from "../../adapters/process/ui/build-config.js";
-import { parseEnvLines, splitList } from "../../adapters/process/ui/form-fields.js";
+import { parseEnvLines, splitList } from "../../adapters/utils/form-fields.js";
 import { parseStdoutLine } from "../../adapters/process/ui/parse-stdout.js";
 
 const ts = "2026-01-01T00:00:00.000Z";

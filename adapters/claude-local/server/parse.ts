@@ -5,9 +5,10 @@
  * output is never held in memory whole.
  */
 import type { UsageSummary } from "../../types.js";
+import { LineSplitter, parseJsonObject } from "../../utils/jsonl.js";
+import { truncateText } from "../../utils/text.js";
 
 export const SUMMARY_MAX_CHARS = 2048;
-const MAX_LINE_CHARS = 1024 * 1024;
 
 export interface ClaudeStreamSummary {
   sessionId: string | null;
@@ -29,7 +30,10 @@ const count = (v: unknown): number => (typeof v === "number" && Number.isFinite(
 const str = (v: unknown): string | null => (typeof v === "string" && v.length > 0 ? v : null);
 
 export class ClaudeStreamParser {
-  private partial = "";
+  private readonly lines = new LineSplitter(
+    (line) => this.line(line),
+    () => this.state.skippedLines++,
+  );
   private state: ClaudeStreamSummary = {
     sessionId: null,
     model: null,
@@ -44,41 +48,18 @@ export class ClaudeStreamParser {
   };
 
   push(chunk: string): void {
-    this.partial += chunk;
-    let nl: number;
-    while ((nl = this.partial.indexOf("\n")) >= 0) {
-      const line = this.partial.slice(0, nl);
-      this.partial = this.partial.slice(nl + 1);
-      this.line(line);
-    }
-    // A runaway line without a newline is not an event we can use.
-    if (this.partial.length > MAX_LINE_CHARS) {
-      this.partial = "";
-      this.state.skippedLines++;
-    }
+    this.lines.push(chunk);
   }
 
   end(): ClaudeStreamSummary {
-    if (this.partial) this.line(this.partial);
-    this.partial = "";
+    this.lines.end();
     return { ...this.state };
   }
 
-  private line(raw: string): void {
-    const line = raw.trim();
-    if (!line) return;
-    let event: unknown;
-    try {
-      event = JSON.parse(line);
-    } catch {
-      this.state.skippedLines++;
-      return;
-    }
-    if (!event || typeof event !== "object" || Array.isArray(event)) {
-      this.state.skippedLines++;
-      return;
-    }
-    this.event(event as Record<string, unknown>);
+  private line(text: string): void {
+    const event = parseJsonObject(text);
+    if (event) this.event(event);
+    else this.state.skippedLines++;
   }
 
   private event(e: Record<string, unknown>): void {
@@ -130,11 +111,9 @@ export function parseClaudeStreamJson(text: string): ClaudeStreamSummary {
   return parser.end();
 }
 
+/** Claude summaries are kept to 2 KB (the shared cap with Claude's own default). */
 export function truncateSummary(text: string | null, max = SUMMARY_MAX_CHARS): string | null {
-  if (!text) return null;
-  const trimmed = text.trim();
-  if (!trimmed) return null;
-  return trimmed.length <= max ? trimmed : `${trimmed.slice(0, max - 1)}…`;
+  return truncateText(text, max);
 }
 
 const UNKNOWN_SESSION = /no conversation found with session id/i;

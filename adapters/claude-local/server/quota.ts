@@ -8,6 +8,7 @@
  *   "Weekly limit reached ∙ resets Oct 6, 1pm (America/New_York)"
  * A clock time without a zone is the server's local time (Claude Code runs on this machine).
  */
+import { retryNotBeforeFrom } from "../../utils/provider-failure.js";
 
 const USAGE_LIMIT = /usage limit reached|(?:session|weekly|5-hour|daily|opus|sonnet)(?: usage)? limit reached|you've hit your (?:usage )?limit|limit will reset/i;
 
@@ -77,15 +78,19 @@ function clockResetTime(text: string, now: Date): number | null {
   return at > now.getTime() ? at : zonedTime(today.y, today.m, today.d + 1, hour, minute, zone);
 }
 
-/** When the limit named in `text` resets, as an ISO string; null when the message names no time. */
+/**
+ * When the limit named in `text` resets, as an ISO string; null when the message names no time.
+ * Claude's own shapes (the epoch after a bar, a clock time) are read here; ISO times and delays
+ * ("resets in 3 hours") by the shared reader.
+ */
 export function usageLimitResetAt(text: string, now: Date = new Date()): string | null {
   const epoch = /limit reached\s*\|\s*(\d{10,13})\b/i.exec(text);
   if (epoch) {
     const n = Number(epoch[1]);
     return new Date(epoch[1]!.length === 13 ? n : n * 1000).toISOString();
   }
-  const iso = /\b(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2}))/.exec(text);
-  if (iso && Number.isFinite(Date.parse(iso[1]!))) return new Date(Date.parse(iso[1]!)).toISOString();
+  const shared = retryNotBeforeFrom(text, now);
+  if (shared) return shared;
   const clock = clockResetTime(text, now);
   return clock !== null && Number.isFinite(clock) ? new Date(clock).toISOString() : null;
 }

@@ -5,24 +5,15 @@
  * unexpected fields yields what can be read and never throws (the board calls this on agent output).
  */
 import type { TranscriptEntry } from "../../types.js";
+import { asRecord, parseJsonObject } from "../../utils/jsonl.js";
 
 /** Enough of a tool's output to read in a transcript, not a whole file dump. */
 const MAX_CONTENT_CHARS = 64 * 1024;
 
 type Json = Record<string, unknown>;
-const asRecord = (v: unknown): Json | null => (v && typeof v === "object" && !Array.isArray(v) ? (v as Json) : null);
 const str = (v: unknown): string => (typeof v === "string" ? v : "");
 const count = (v: unknown): number => (typeof v === "number" && Number.isFinite(v) && v >= 0 ? v : 0);
 const cap = (text: string): string => (text.length <= MAX_CONTENT_CHARS ? text : `${text.slice(0, MAX_CONTENT_CHARS - 1)}…`);
-
-function parseJsonObject(line: string): Json | null {
-  if (!line.startsWith("{")) return null;
-  try {
-    return asRecord(JSON.parse(line));
-  } catch {
-    return null;
-  }
-}
 
 /** A tool_result's content: a string, or an array of `{type:"text", text}` blocks. */
 function toolResultText(content: unknown): string {

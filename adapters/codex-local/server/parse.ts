@@ -5,13 +5,15 @@
  * split a line anywhere.
  */
 import type { UsageSummary } from "../../types.js";
+import { asRecord, jsonEventLines } from "../../utils/jsonl.js";
+import { classifyProviderFailure } from "../../utils/provider-failure.js";
+import { uncachedInputTokens } from "../../utils/usage.js";
 
 export const MAX_SUMMARY_BYTES = 2048;
-/** A single line longer than this is not an event we care about: it is dropped, not buffered forever. */
-const MAX_LINE_CHARS = 1024 * 1024;
 
 export interface CodexParseState {
   threadId: string | null;
+  /** Summed over turns; `inputTokens` is uncached (Codex's `input_tokens` includes the cached ones). */
   usage: Required<UsageSummary>;
   turnsCompleted: number;
   /** Text of the last agent_message item. */
@@ -25,11 +27,12 @@ export interface CodexParseState {
 }
 
 const count = (v: unknown): number => (typeof v === "number" && Number.isFinite(v) && v >= 0 ? v : 0);
-const asRecord = (v: unknown): Record<string, unknown> | null => (v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : null);
 
 export class CodexJsonlParser {
-  private pending = "";
-  private skipping = false;
+  private readonly lines = jsonEventLines(
+    (type, event) => this.event(type, event),
+    () => this.state.nonJsonLines++,
+  );
   readonly state: CodexParseState = {
     threadId: null,
     usage: { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 },
@@ -42,50 +45,18 @@ export class CodexJsonlParser {
   };
 
   push(chunk: string): void {
-    this.pending += chunk;
-    let nl: number;
-    while ((nl = this.pending.indexOf("\n")) >= 0) {
-      const line = this.pending.slice(0, nl);
-      this.pending = this.pending.slice(nl + 1);
-      if (this.skipping) this.skipping = false;
-      else this.line(line);
-    }
-    if (this.pending.length > MAX_LINE_CHARS) {
-      this.pending = "";
-      this.skipping = true;
-      this.state.nonJsonLines++;
-    }
+    this.lines.push(chunk);
   }
 
   /** Flushes a last line without a trailing newline. */
   end(): CodexParseState {
-    if (this.pending && !this.skipping) this.line(this.pending);
-    this.pending = "";
-    this.skipping = false;
+    this.lines.end();
     return this.state;
-  }
-
-  private line(raw: string): void {
-    const text = raw.trim();
-    if (!text) return;
-    let event: Record<string, unknown> | null = null;
-    if (text.startsWith("{")) {
-      try {
-        event = asRecord(JSON.parse(text));
-      } catch {
-        event = null;
-      }
-    }
-    if (!event || typeof event.type !== "string") {
-      this.state.nonJsonLines++;
-      return;
-    }
-    this.state.events++;
-    this.event(event.type, event);
   }
 
   private event(type: string, e: Record<string, unknown>): void {
     const s = this.state;
+    s.events++;
     switch (type) {
       case "thread.started":
         if (typeof e.thread_id === "string" && e.thread_id.length > 0 && e.thread_id.length <= 200) s.threadId = e.thread_id;
@@ -98,8 +69,9 @@ export class CodexJsonlParser {
       case "turn.completed": {
         const usage = asRecord(e.usage);
         if (usage) {
-          s.usage.inputTokens += count(usage.input_tokens);
-          s.usage.cachedInputTokens += count(usage.cached_input_tokens);
+          const cached = count(usage.cached_input_tokens);
+          s.usage.inputTokens += uncachedInputTokens(count(usage.input_tokens), cached);
+          s.usage.cachedInputTokens += cached;
           s.usage.outputTokens += count(usage.output_tokens);
         }
         s.turnsCompleted++;
@@ -145,36 +117,11 @@ export function truncateUtf8(text: string, maxBytes = MAX_SUMMARY_BYTES): string
 
 export type CodexFailureKind = "auth_required" | "provider_quota" | "unknown_thread" | null;
 
-const AUTH_PATTERN = /not logged in|401 unauthorized|\bunauthorized\b|please (log|sign) in|codex login|invalid api key|missing api key/i;
-const QUOTA_PATTERN = /rate[ -]?limit|usage limit|quota|too many requests|\b429\b/i;
+/** Codex's own login hint; the common auth and quota phrases are in utils/provider-failure.ts. */
+const CODEX_AUTH_PATTERN = /codex login/i;
 const UNKNOWN_THREAD_PATTERN = /no rollout found|(thread|session|conversation)[^\n]{0,80}not found|unknown (thread|session)|(thread|session) does not exist/i;
 
-/** What a failure's text says about its cause; the most actionable kind wins. */
+/** What a failure's text says about its cause; the most actionable kind wins (auth, then quota, then the thread). */
 export function classifyCodexFailure(text: string): CodexFailureKind {
-  if (AUTH_PATTERN.test(text)) return "auth_required";
-  if (QUOTA_PATTERN.test(text)) return "provider_quota";
-  if (UNKNOWN_THREAD_PATTERN.test(text)) return "unknown_thread";
-  return null;
-}
-
-const UNIT_SECONDS: Record<string, number> = { s: 1, sec: 1, second: 1, m: 60, min: 60, minute: 60, h: 3600, hr: 3600, hour: 3600, d: 86400, day: 86400 };
-
-/**
- * When a quota message says when to retry: an ISO timestamp, "try again in 2 hours 5 minutes",
- * "retry after 30 seconds" or "resets in 45m". Returns an ISO string, or null when it says nothing usable.
- */
-export function retryNotBeforeFrom(text: string, now: Date = new Date()): string | null {
-  const iso = /\b(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2}))/.exec(text);
-  if (iso) {
-    const at = Date.parse(iso[1]!);
-    if (Number.isFinite(at)) return new Date(at).toISOString();
-  }
-  const rel = /(?:try again|retry|resets?)\s+(?:in|after)\s+((?:\d+(?:\.\d+)?\s*(?:seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d)\b[\s,and]*)+)/i.exec(text);
-  if (!rel) return null;
-  let seconds = 0;
-  for (const m of rel[1]!.matchAll(/(\d+(?:\.\d+)?)\s*(seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d)\b/gi)) {
-    const unit = m[2]!.toLowerCase().replace(/s$/, "") || "s";
-    seconds += Number(m[1]) * (UNIT_SECONDS[unit] ?? UNIT_SECONDS[m[2]!.toLowerCase()] ?? 0);
-  }
-  return seconds > 0 ? new Date(now.getTime() + seconds * 1000).toISOString() : null;
+  return classifyProviderFailure(text, { auth: CODEX_AUTH_PATTERN }) ?? (UNKNOWN_THREAD_PATTERN.test(text) ? "unknown_thread" : null);
 }

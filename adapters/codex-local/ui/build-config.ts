@@ -3,18 +3,8 @@
  * as text and becomes the string array the adapter requires; `envVars` lines become the `env` object.
  */
 import type { AdapterFormValues } from "../../types.js";
-import { definedOnly, filledText, parseEnvLines, parseNumberField, splitList } from "../../process/ui/form-fields.js";
+import { definedOnly, localCliFormFields, parseBooleanField } from "../../utils/form-fields.js";
 
 export function buildConfig(values: AdapterFormValues): Record<string, unknown> {
-  return definedOnly({
-    command: filledText(values.command),
-    cwd: filledText(values.cwd),
-    model: filledText(values.model),
-    promptTemplate: filledText(values.promptTemplate) ? values.promptTemplate : undefined,
-    extraArgs: splitList(values.extraArgs),
-    env: parseEnvLines(values.envVars),
-    timeoutSec: parseNumberField(values.timeoutSec),
-    graceSec: parseNumberField(values.graceSec),
-    bypassApprovalsAndSandbox: typeof values.bypassApprovalsAndSandbox === "boolean" ? values.bypassApprovalsAndSandbox : undefined,
-  });
+  return definedOnly({ ...localCliFormFields(values), bypassApprovalsAndSandbox: parseBooleanField(values.bypassApprovalsAndSandbox) });
 }

@@ -6,23 +6,15 @@
  * is shown as plain stdout; odd fields yield what can be read, and nothing here throws.
  */
 import type { TranscriptEntry } from "../../types.js";
+import { asRecord, parseJsonObject } from "../../utils/jsonl.js";
+import { uncachedInputTokens } from "../../utils/usage.js";
 
 const MAX_CONTENT_CHARS = 64 * 1024;
 
 type Json = Record<string, unknown>;
-const asRecord = (v: unknown): Json | null => (v && typeof v === "object" && !Array.isArray(v) ? (v as Json) : null);
 const str = (v: unknown): string => (typeof v === "string" ? v : "");
 const count = (v: unknown): number => (typeof v === "number" && Number.isFinite(v) && v >= 0 ? v : 0);
 const cap = (text: string): string => (text.length <= MAX_CONTENT_CHARS ? text : `${text.slice(0, MAX_CONTENT_CHARS - 1)}…`);
-
-function parseJsonObject(line: string): Json | null {
-  if (!line.startsWith("{")) return null;
-  try {
-    return asRecord(JSON.parse(line));
-  } catch {
-    return null;
-  }
-}
 
 function stringify(value: unknown): string {
   if (typeof value === "string") return value;
@@ -89,13 +81,15 @@ function completedItem(item: Json, ts: string): TranscriptEntry[] {
 function turnResult(event: Json, ts: string, failed: boolean): TranscriptEntry {
   const usage = asRecord(event.usage) ?? {};
   const message = failed ? str(asRecord(event.error)?.message) || str(event.message) || "Codex turn failed" : "";
+  const cached = count(usage.cached_input_tokens);
   return {
     kind: "result",
     ts,
     text: cap(message),
-    inputTokens: count(usage.input_tokens),
+    // Switchboard's meaning, as on the run's cost: uncached input (Codex's input_tokens includes the cached ones).
+    inputTokens: uncachedInputTokens(count(usage.input_tokens), cached),
     outputTokens: count(usage.output_tokens),
-    cachedTokens: count(usage.cached_input_tokens),
+    cachedTokens: cached,
     costUsd: 0, // Codex reports no cost
     subtype: failed ? "turn.failed" : "turn.completed",
     isError: failed,

@@ -6,9 +6,9 @@
  * type-checked, and what is kept is capped. Fed incrementally: chunks may split a line anywhere.
  */
 import type { UsageSummary } from "../../types.js";
+import { asRecord, jsonEventLines } from "../../utils/jsonl.js";
+import { SUMMARY_MAX_CHARS } from "../../utils/text.js";
 
-export const SUMMARY_MAX_CHARS = 4000;
-const MAX_LINE_CHARS = 1024 * 1024;
 const MAX_KEPT = 20;
 const MAX_ERROR_CHARS = 2000;
 
@@ -38,7 +38,6 @@ export interface CursorParseState {
 }
 
 type Json = Record<string, unknown>;
-const asRecord = (v: unknown): Json | null => (v && typeof v === "object" && !Array.isArray(v) ? (v as Json) : null);
 const count = (v: unknown): number => (typeof v === "number" && Number.isFinite(v) && v >= 0 ? v : 0);
 const isCount = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v) && v >= 0;
 const text = (v: unknown, max = MAX_ERROR_CHARS): string | null => (typeof v === "string" && v.trim() ? v.trim().slice(0, max) : null);
@@ -94,8 +93,10 @@ export function cursorToolErrorOf(body: Json): string | null {
 }
 
 export class CursorStreamParser {
-  private pending = "";
-  private skipping = false;
+  private readonly lines = jsonEventLines(
+    (type, event) => this.event(type, event),
+    () => this.state.nonJsonLines++,
+  );
   private stepUsage: Required<UsageSummary> | null = null;
   private resultUsage: Required<UsageSummary> | null = null;
   readonly state: CursorParseState = {
@@ -117,52 +118,19 @@ export class CursorStreamParser {
   };
 
   push(chunk: string): void {
-    this.pending += chunk;
-    let nl: number;
-    while ((nl = this.pending.indexOf("\n")) >= 0) {
-      const line = this.pending.slice(0, nl);
-      this.pending = this.pending.slice(nl + 1);
-      if (this.skipping) this.skipping = false;
-      else this.line(line);
-    }
-    // A runaway line is not an event we can use: drop it instead of buffering it forever.
-    if (this.pending.length > MAX_LINE_CHARS) {
-      this.pending = "";
-      this.skipping = true;
-      this.state.nonJsonLines++;
-    }
+    this.lines.push(chunk);
   }
 
   end(): CursorParseState {
-    if (this.pending && !this.skipping) this.line(this.pending);
-    this.pending = "";
-    this.skipping = false;
+    this.lines.end();
     // The result's totals win; per-step tokens are the fallback for builds that only report those.
     this.state.usage = this.resultUsage ?? this.stepUsage;
     return this.state;
   }
 
-  private line(raw: string): void {
-    const trimmed = raw.trim();
-    if (!trimmed) return;
-    let event: Json | null = null;
-    if (trimmed.startsWith("{")) {
-      try {
-        event = asRecord(JSON.parse(trimmed));
-      } catch {
-        event = null;
-      }
-    }
-    if (!event || typeof event.type !== "string") {
-      this.state.nonJsonLines++;
-      return;
-    }
-    this.state.events++;
-    this.event(event.type, event);
-  }
-
   private event(type: string, e: Json): void {
     const s = this.state;
+    s.events++;
     const sessionId = cursorSessionIdOf(e);
     if (sessionId) s.sessionId = sessionId;
     switch (type) {
@@ -226,11 +194,4 @@ export function parseCursorStreamJson(stdout: string): CursorParseState {
   const parser = new CursorStreamParser();
   parser.push(stdout);
   return parser.end();
-}
-
-export function truncateSummary(value: string | null, max = SUMMARY_MAX_CHARS): string | null {
-  if (!value) return null;
-  const trimmed = value.trim();
-  if (!trimmed) return null;
-  return trimmed.length <= max ? trimmed : `${trimmed.slice(0, max - 1)}…`;
 }

@@ -5,10 +5,11 @@
  */
 import type { AdapterEnvironmentTestContext, AdapterEnvironmentTestResult } from "../../types.js";
 import { testCliEnvironment } from "../../utils/cli-environment.js";
+import { environmentResult } from "../../utils/environment-result.js";
 import { cursorConfigSchema, hasCursorApiKey } from "../config.js";
 
 export async function testCursorEnvironment(ctx: AdapterEnvironmentTestContext): Promise<AdapterEnvironmentTestResult> {
-  const result = testCliEnvironment(
+  const base = testCliEnvironment(
     {
       prefix: "cursor",
       label: "Cursor Agent command",
@@ -18,7 +19,8 @@ export async function testCursorEnvironment(ctx: AdapterEnvironmentTestContext):
     },
     ctx,
   );
-  result.checks.push(
+  return environmentResult(ctx.adapterType, [
+    ...base.checks,
     hasCursorApiKey((ctx.config ?? {}).env)
       ? { code: "cursor_api_key_present", level: "info", message: "CURSOR_API_KEY is set in adapterConfig.env: runs are billed to that key" }
       : {
@@ -27,7 +29,5 @@ export async function testCursorEnvironment(ctx: AdapterEnvironmentTestContext):
           message: "No CURSOR_API_KEY in adapterConfig.env: runs need the server's user to be logged in to Cursor",
           hint: 'Run "agent login" as the user the server runs as, or add CURSOR_API_KEY (as a secret) to adapterConfig.env',
         },
-  );
-  result.status = result.checks.some((c) => c.level === "error") ? "fail" : result.checks.some((c) => c.level === "warn") ? "warn" : "pass";
-  return result;
+  ]);
 }

@@ -3,7 +3,7 @@
  * to follow (assistant text, tool calls and results, errors, the final token counts); debug mode also
  * prints the raw event lines and those the parser does not render.
  */
-import { formatTranscriptEntries } from "../../process/cli/format-entries.js";
+import { formatTranscriptEntries } from "../../utils/format-entries.js";
 import { parseStdoutLine } from "../ui/parse-stdout.js";
 
 export function formatStdoutEvent(line: string, debug: boolean): string | null {

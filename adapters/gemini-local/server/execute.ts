@@ -6,11 +6,13 @@
  * once with a fresh one.
  */
 import type { AdapterExecutionContext, AdapterExecutionResult } from "../../types.js";
-import { SpawnSetupError, runChildProcess, type RunProcessResult } from "../../utils/child-process.js";
-import { buildRunEnv, composeChildEnv, redactEnv, runCwd } from "../../utils/env.js";
+import { exitDescription, invalidConfigResult, lastLine, runCliSession, sessionFields, storedSessionId, withoutSession, type CliAttempt } from "../../utils/cli-run.js";
+import { buildRunEnv, composeChildEnv, runCwd } from "../../utils/env.js";
+import { providerQuotaFields } from "../../utils/provider-failure.js";
 import { renderRunPrompt } from "../../utils/template.js";
+import { truncateText } from "../../utils/text.js";
 import { configuredApiKeyName, geminiConfigSchema, type GeminiConfig } from "../config.js";
-import { GeminiStreamParser, classifyGeminiFailure, isUnknownSessionError, retryNotBeforeFrom, truncateText, type GeminiStreamSummary } from "./parse.js";
+import { GeminiStreamParser, classifyGeminiFailure, isUnknownSessionError, type GeminiStreamSummary } from "./parse.js";
 
 export const GEMINI_ADAPTER_TYPE = "gemini_local";
 
@@ -38,88 +40,43 @@ export function buildGeminiArgs(config: Pick<GeminiConfig, "model" | "sandbox" |
   return args;
 }
 
-function storedSessionId(ctx: AdapterExecutionContext): string | null {
-  const fromParams = ctx.runtime.sessionParams?.sessionId;
-  if (typeof fromParams === "string" && fromParams) return fromParams;
-  return typeof ctx.runtime.sessionId === "string" && ctx.runtime.sessionId ? ctx.runtime.sessionId : null;
-}
-
-function lastLine(text: string): string | null {
-  const lines = text.split("\n").map((l) => l.trim()).filter(Boolean);
-  return lines.at(-1) ?? null;
-}
-
-interface Attempt {
-  proc: RunProcessResult;
-  parsed: GeminiStreamSummary;
-  /** stderr of this attempt (tail), kept apart from stdout for classification. */
-  stderr: string;
-}
+type Attempt = CliAttempt<GeminiStreamSummary>;
 
 const failed = (a: Attempt) => a.proc.exitCode !== 0 || a.parsed.isError;
 /** The text that explains a failure: reported errors and stderr, not the whole transcript. */
-const evidenceOf = (a: Attempt) => [a.parsed.errorMessage ?? "", ...a.parsed.errorEvents, a.stderr].join("\n");
+const evidenceOf = (a: Attempt) => [a.parsed.errorMessage ?? "", ...a.parsed.errorEvents, a.stderrTail].join("\n");
 
 export async function executeGemini(ctx: AdapterExecutionContext): Promise<AdapterExecutionResult> {
   const parsedConfig = geminiConfigSchema.safeParse(ctx.config ?? {});
-  if (!parsedConfig.success) {
-    const problems = parsedConfig.error.issues.map((i) => `${i.path.join(".") || "config"}: ${i.message}`).join("; ");
-    return { exitCode: null, signal: null, timedOut: false, errorCode: "adapter_config_invalid", errorMessage: `Invalid gemini_local config: ${problems}` };
-  }
+  if (!parsedConfig.success) return invalidConfigResult(parsedConfig.error, "Invalid gemini_local config: ");
   const config = parsedConfig.data;
   const cwd = runCwd(ctx, config.cwd);
   const env = composeChildEnv({ ...GEMINI_HEADLESS_ENV, ...config.env }, buildRunEnv(ctx, cwd));
   const prompt = renderRunPrompt(ctx, config.promptTemplate);
   const apiKeyName = configuredApiKeyName(config.env);
 
-  const attempt = async (resumeSessionId: string | null): Promise<Attempt> => {
-    const args = buildGeminiArgs(config, prompt, resumeSessionId);
-    await ctx.onMeta?.({
-      adapterType: GEMINI_ADAPTER_TYPE,
-      command: config.command,
-      cwd,
-      commandArgs: args,
-      commandNotes: [resumeSessionId ? `resuming Gemini session ${resumeSessionId}` : "starting a new Gemini session", apiKeyName ? `billed to the API key in ${apiKeyName}` : "using the CLI's own login (no GEMINI_API_KEY in env)"],
-      env: redactEnv(env),
-      prompt,
-    });
-    const parser = new GeminiStreamParser();
-    let stderr = "";
-    const proc = await runChildProcess(config.command, args, {
-      cwd,
-      env,
-      timeoutSec: config.timeoutSec,
-      graceSec: config.graceSec,
-      onLog: async (stream, chunk) => {
-        if (stream === "stdout") parser.push(chunk);
-        else stderr = (stderr + chunk).slice(-16 * 1024);
-        await ctx.onLog(stream, chunk);
-      },
-      ...(ctx.onSpawn ? { onSpawn: ctx.onSpawn } : {}),
-      ...(ctx.signal ? { signal: ctx.signal } : {}),
-    });
-    return { proc, parsed: parser.end(), stderr };
-  };
-
-  let resumeSessionId = storedSessionId(ctx);
-  let retriedFresh = false;
-  let run: Attempt;
-  try {
-    run = await attempt(resumeSessionId);
-    if (resumeSessionId && !run.proc.timedOut && !run.proc.cancelled && failed(run) && isUnknownSessionError(evidenceOf(run))) {
-      await ctx.onLog("stderr", `[switchboard] Gemini session ${resumeSessionId} no longer exists; retrying with a fresh session\n`);
-      retriedFresh = true;
-      resumeSessionId = null;
-      run = await attempt(null);
-    }
-  } catch (err) {
-    if (err instanceof SpawnSetupError) {
-      const hint = err.code === "command_not_found" ? ' (install the Gemini CLI with "npm install -g @google/gemini-cli" or set adapterConfig.command to its absolute path)' : "";
-      return { exitCode: null, signal: null, timedOut: false, errorCode: err.code, errorMessage: `${err.message}${hint}` };
-    }
-    throw err;
-  }
-  return mapResult(run, { config, resumeSessionId, retriedFresh, billingType: apiKeyName ? "api" : "subscription" });
+  const stored = storedSessionId(ctx);
+  const outcome = await runCliSession(ctx, {
+    adapterType: GEMINI_ADAPTER_TYPE,
+    command: config.command,
+    cwd,
+    env,
+    prompt,
+    promptOnStdin: false,
+    limits: config,
+    storedSession: stored,
+    args: (resumeSessionId) => buildGeminiArgs(config, prompt, resumeSessionId),
+    notes: (resumeSessionId) => [
+      resumeSessionId ? `resuming Gemini session ${resumeSessionId}` : "starting a new Gemini session",
+      apiKeyName ? `billed to the API key in ${apiKeyName}` : "using the CLI's own login (no GEMINI_API_KEY in env)",
+    ],
+    parser: () => new GeminiStreamParser(),
+    isStaleSession: (a) => failed(a) && isUnknownSessionError(evidenceOf(a)),
+    retryNotice: `Gemini session ${stored} no longer exists; retrying with a fresh session`,
+    installHint: 'install the Gemini CLI with "npm install -g @google/gemini-cli" or set adapterConfig.command to its absolute path',
+  });
+  if (!outcome.started) return outcome.result;
+  return mapResult(outcome.run, { config, resumeSessionId: outcome.resumedSessionId, retriedFresh: outcome.retriedFresh, billingType: apiKeyName ? "api" : "subscription" });
 }
 
 function mapResult(run: Attempt, opts: { config: GeminiConfig; resumeSessionId: string | null; retriedFresh: boolean; billingType: string }): AdapterExecutionResult {
@@ -148,14 +105,8 @@ function mapResult(run: Attempt, opts: { config: GeminiConfig; resumeSessionId: 
     costUsd: parsed.costUsd,
     summary: parsed.summary,
     resultJson,
+    ...sessionFields(sessionId, { clearWhenMissing: opts.retriedFresh }),
   };
-  if (sessionId) {
-    base.sessionId = sessionId;
-    base.sessionParams = { sessionId };
-    base.sessionDisplayId = sessionId;
-  } else if (opts.retriedFresh) {
-    base.clearSession = true;
-  }
 
   if (proc.timedOut) return { ...base, timedOut: true, errorCode: "timeout", errorMessage: `Gemini CLI timed out after ${opts.config.timeoutSec}s` };
   if (!failed(run)) {
@@ -163,18 +114,15 @@ function mapResult(run: Attempt, opts: { config: GeminiConfig; resumeSessionId: 
     return base;
   }
 
-  const how = proc.exitCode === null ? `was killed by ${proc.signal ?? "a signal"}` : proc.exitCode === 0 ? "reported an error" : `exited with code ${proc.exitCode}`;
-  const detail = truncateText(parsed.errorMessage ?? parsed.errorEvents.at(-1) ?? lastLine(run.stderr), 500);
-  const message = `Gemini CLI ${how}${detail ? `: ${detail}` : ""}`;
+  const detail = truncateText(parsed.errorMessage ?? parsed.errorEvents.at(-1) ?? lastLine(run.stderrTail), 500);
+  const message = `Gemini CLI ${exitDescription(proc)}${detail ? `: ${detail}` : ""}`;
   const evidence = evidenceOf(run);
   switch (classifyGeminiFailure(evidence, proc.exitCode)) {
     case "provider_quota": {
-      const retryNotBefore = retryNotBeforeFrom(evidence);
-      // executeRun keeps resultJson on the run: the reset time is visible there, not only to the engine.
-      resultJson.errorFamily = "provider_quota";
-      if (retryNotBefore) resultJson.retryNotBefore = retryNotBefore;
-      const when = retryNotBefore ? ` Retry after ${retryNotBefore}.` : "";
-      return { ...base, errorCode: "provider_quota", errorFamily: "provider_quota", retryNotBefore, errorMessage: `${message} (Gemini quota exhausted.${when})` };
+      // Gemini's stderr is timestamped log lines: only a time named as the reset time counts.
+      const quota = providerQuotaFields(evidence, { bareTimestamps: false });
+      const when = quota.retryNotBefore ? ` Retry after ${quota.retryNotBefore}.` : "";
+      return { ...base, ...quota, errorMessage: `${message} (Gemini quota exhausted.${when})` };
     }
     case "auth_required":
       return {
@@ -182,11 +130,9 @@ function mapResult(run: Attempt, opts: { config: GeminiConfig; resumeSessionId: 
         errorCode: "auth_required",
         errorMessage: `${message} (the Gemini CLI is not authenticated: set GEMINI_API_KEY in adapterConfig.env, preferably as a secret, or run "gemini" once as the server's user to log in)`,
       };
-    case "unknown_session": {
+    case "unknown_session":
       // Still unknown after a fresh start (or the stored id was never passed): do not keep pointing at it.
-      const { sessionId: _s, sessionParams: _p, sessionDisplayId: _d, ...rest } = base;
-      return { ...rest, clearSession: true, errorCode: "adapter_failed", errorMessage: message };
-    }
+      return { ...withoutSession(base), errorCode: "adapter_failed", errorMessage: message };
     default:
       return { ...base, errorCode: "adapter_failed", errorMessage: message };
   }

@@ -5,9 +5,10 @@
  * non-JSON lines (banners, warnings, a crash trace) are counted and skipped.
  */
 import type { UsageSummary } from "../../types.js";
+import { LineSplitter } from "../../utils/jsonl.js";
+import { SUMMARY_MAX_CHARS, truncateText } from "../../utils/text.js";
 import { MAX_EVENT_LINE_CHARS, readGeminiEvent, type GeminiEvent } from "../events.js";
 
-export const SUMMARY_MAX_CHARS = 4000;
 const MAX_ERRORS_KEPT = 20;
 const MAX_ERROR_CHARS = 1000;
 
@@ -31,16 +32,12 @@ export interface GeminiStreamSummary {
   skippedLines: number;
 }
 
-export function truncateText(value: string | null | undefined, max = SUMMARY_MAX_CHARS): string | null {
-  if (!value) return null;
-  const trimmed = value.trim();
-  if (!trimmed) return null;
-  return trimmed.length > max ? `${trimmed.slice(0, max - 1)}…` : trimmed;
-}
-
 export class GeminiStreamParser {
-  private pending = "";
-  private skipping = false;
+  private readonly lines = new LineSplitter(
+    (line) => this.line(line),
+    () => this.state.skippedLines++,
+    MAX_EVENT_LINE_CHARS,
+  );
   /** The assistant message being streamed (deltas append; a tool call closes it). */
   private current = "";
   private lastComplete: string | null = null;
@@ -61,33 +58,17 @@ export class GeminiStreamParser {
   };
 
   push(chunk: string): void {
-    this.pending += chunk;
-    let nl: number;
-    while ((nl = this.pending.indexOf("\n")) >= 0) {
-      const line = this.pending.slice(0, nl);
-      this.pending = this.pending.slice(nl + 1);
-      if (this.skipping) this.skipping = false;
-      else this.line(line);
-    }
-    // A runaway line without a newline is not an event we can use: drop it instead of buffering forever.
-    if (this.pending.length > MAX_EVENT_LINE_CHARS) {
-      this.pending = "";
-      this.skipping = true;
-      this.state.skippedLines++;
-    }
+    this.lines.push(chunk);
   }
 
   /** Flushes a last line without a trailing newline and returns what the stream said. */
   end(): GeminiStreamSummary {
-    if (this.pending && !this.skipping) this.line(this.pending);
-    this.pending = "";
-    this.skipping = false;
+    this.lines.end();
     this.closeMessage();
     return { ...this.state, errorEvents: [...this.state.errorEvents], summary: truncateText(this.lastComplete) };
   }
 
   private line(raw: string): void {
-    if (!raw.trim()) return;
     const event = readGeminiEvent(raw);
     if (!event) {
       this.state.skippedLines++;
@@ -149,6 +130,9 @@ export function parseGeminiStreamJson(stdout: string): GeminiStreamSummary {
 
 export type GeminiFailureKind = "provider_quota" | "auth_required" | "unknown_session" | null;
 
+// Stricter than the common patterns in utils/provider-failure.ts on purpose: the evidence includes
+// stderr, where the CLI logs token counts ("used 429 tokens") that a bare number match would misread.
+
 const QUOTA_PATTERN =
   /quota exceeded|exceeded your current quota|RESOURCE_EXHAUSTED|exhausted your (?:capacity|quota|daily quota)|TerminalQuotaError|RetryableQuotaError|rate ?limit(?:ed| exceeded)|too many requests|(?:status|code|error|HTTP)["\s:=]*429\b/i;
 const AUTH_PATTERN =
@@ -170,50 +154,4 @@ export function classifyGeminiFailure(evidence: string, exitCode: number | null)
 
 export function isUnknownSessionError(evidence: string): boolean {
   return UNKNOWN_SESSION_PATTERN.test(evidence);
-}
-
-const UNIT_SECONDS: Array<[RegExp, number]> = [
-  [/^(?:ms|msecs?|milliseconds?)$/i, 0.001],
-  [/^(?:s|secs?|seconds?)$/i, 1],
-  [/^(?:m|mins?|minutes?)$/i, 60],
-  [/^(?:h|hrs?|hours?)$/i, 3600],
-  [/^(?:d|days?)$/i, 86400],
-];
-const DURATION_TOKEN = /(\d+(?:\.\d+)?)\s*(milliseconds?|msecs?|ms|seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d)(?![a-z])/iy;
-
-/** "1h49m8s", "12.5s", "250ms", "2 hours 5 minutes" at the start of `text` → seconds (0 when none). */
-function leadingDurationSeconds(text: string): number {
-  let seconds = 0;
-  let at = 0;
-  for (;;) {
-    while (at < text.length && /[\s,]/.test(text[at]!)) at++;
-    if (text.startsWith("and ", at)) at += 4;
-    DURATION_TOKEN.lastIndex = at;
-    const m = DURATION_TOKEN.exec(text);
-    if (!m) break;
-    const unit = UNIT_SECONDS.find(([re]) => re.test(m[2]!));
-    seconds += Number(m[1]) * (unit ? unit[1] : 0);
-    at = DURATION_TOKEN.lastIndex;
-  }
-  return seconds;
-}
-
-/**
- * When a quota message says the window reopens: a reset timestamp (`quotaResetTimeStamp`, "resets at
- * <ISO>"), or a delay ("Your quota will reset after 1h2m3s", "Please retry in 26.1s", `"retryDelay":
- * "34s"`, "try again in 2 hours"). Bare timestamps elsewhere in the output (log lines) are ignored.
- * Returns an ISO time, or null when the text names none.
- */
-export function retryNotBeforeFrom(text: string, now: Date = new Date()): string | null {
-  const stamped = /(?:quotaResetTimeStamp|reset(?:s)?\s+at|retry\s+after|available\s+(?:again\s+)?at)["'\s:=]*(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2}))/i.exec(text);
-  if (stamped) {
-    const at = Date.parse(stamped[1]!);
-    if (Number.isFinite(at)) return new Date(at).toISOString();
-  }
-  const anchors = /(?:reset(?:s)?\s+(?:after|in)|retry\s+(?:in|after)|try\s+again\s+(?:in|after)|retryDelay["'\s]*[:=]\s*["']?|quotaResetDelay["'\s]*[:=]\s*["']?)\s*/gi;
-  for (const m of text.matchAll(anchors)) {
-    const seconds = leadingDurationSeconds(text.slice(m.index + m[0].length, m.index + m[0].length + 80));
-    if (seconds > 0) return new Date(now.getTime() + Math.ceil(seconds) * 1000).toISOString();
-  }
-  return null;
 }

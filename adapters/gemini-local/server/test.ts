@@ -5,10 +5,8 @@
  */
 import type { AdapterEnvironmentCheck, AdapterEnvironmentTestContext, AdapterEnvironmentTestResult } from "../../types.js";
 import { testCliEnvironment } from "../../utils/cli-environment.js";
+import { environmentResult } from "../../utils/environment-result.js";
 import { GEMINI_DEFAULT_COMMAND, configuredApiKeyName, geminiConfigSchema } from "../config.js";
-
-const statusOf = (checks: AdapterEnvironmentCheck[]): AdapterEnvironmentTestResult["status"] =>
-  checks.some((c) => c.level === "error") ? "fail" : checks.some((c) => c.level === "warn") ? "warn" : "pass";
 
 export async function testGeminiEnvironment(ctx: AdapterEnvironmentTestContext): Promise<AdapterEnvironmentTestResult> {
   const base = testCliEnvironment(
@@ -34,5 +32,5 @@ export async function testGeminiEnvironment(ctx: AdapterEnvironmentTestContext):
           hint: 'Add GEMINI_API_KEY to adapterConfig.env (as a secret), or run "gemini" once as the server\'s user and sign in with Google',
         },
   ];
-  return { ...base, checks, status: statusOf(checks) };
+  return environmentResult(ctx.adapterType, checks);
 }

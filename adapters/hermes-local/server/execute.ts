@@ -4,13 +4,12 @@
  * no longer knows is retried once without `--resume`; `persistSession: false` never resumes.
  */
 import type { AdapterExecutionContext, AdapterExecutionResult } from "../../types.js";
-import { SpawnSetupError, runChildProcess, type RunProcessResult } from "../../utils/child-process.js";
-import { buildRunEnv, composeChildEnv, redactEnv, runCwd } from "../../utils/env.js";
+import { exitDescription, invalidConfigResult, lastLine, runCliSession, sessionFields, storedSessionId, withoutSession, type CliAttempt, type StreamParser } from "../../utils/cli-run.js";
+import { buildRunEnv, composeChildEnv, runCwd } from "../../utils/env.js";
+import { classifyProviderFailure, providerFailureLine, providerQuotaFields } from "../../utils/provider-failure.js";
 import { renderRunPrompt } from "../../utils/template.js";
-// Shared with pi_local: both CLIs relay provider errors as text (see that file's header).
-import { classifyProviderFailure, providerFailureLine, retryNotBeforeFrom } from "../../pi-local/server/provider-failure.js";
 import { hermesCommandOf, hermesConfigSchema, toolsetsArg, type HermesConfig } from "../config.js";
-import { parseHermesOutput, type HermesRunSummary } from "./parse.js";
+import { parseHermesOutput } from "./parse.js";
 
 export const HERMES_ADAPTER_TYPE = "hermes_local";
 
@@ -41,85 +40,56 @@ export function isUnknownSessionFailure(text: string): boolean {
   return UNKNOWN_SESSION.test(text);
 }
 
-function storedSessionId(ctx: AdapterExecutionContext): string | null {
-  const fromParams = ctx.runtime.sessionParams?.sessionId;
-  if (typeof fromParams === "string" && fromParams) return fromParams;
-  return ctx.runtime.sessionId || null;
+/** Hermes prints plain text, read whole at exit: keep stdout's tail (quiet output is small). */
+function stdoutTail(): StreamParser<string> {
+  let kept = "";
+  return {
+    push: (chunk) => {
+      kept = (kept + chunk).slice(-KEPT_OUTPUT_CHARS);
+    },
+    end: () => kept,
+  };
 }
 
-interface Attempt {
-  proc: RunProcessResult;
-  stdout: string;
-  stderr: string;
-  parsed: HermesRunSummary;
-}
+/** What Hermes printed: stdout's tail as the parsed value, stderr's tail beside it. */
+type Attempt = CliAttempt<string>;
 
 const failed = (a: Attempt) => a.proc.exitCode !== 0;
-const evidenceOf = (a: Attempt) => `${a.stderr.slice(-16 * 1024)}\n${a.stdout.slice(-16 * 1024)}`;
-const lastLine = (text: string) => text.split("\n").map((l) => l.trim()).filter(Boolean).at(-1) ?? null;
-const setupFailure = (errorCode: string, errorMessage: string): AdapterExecutionResult => ({ exitCode: null, signal: null, timedOut: false, errorCode, errorMessage });
+const evidenceOf = (a: Attempt) => `${a.stderrTail.slice(-16 * 1024)}\n${a.parsed.slice(-16 * 1024)}`;
 
 export async function executeHermes(ctx: AdapterExecutionContext): Promise<AdapterExecutionResult> {
   const parsedConfig = hermesConfigSchema.safeParse(ctx.config ?? {});
-  if (!parsedConfig.success) {
-    return setupFailure("adapter_config_invalid", parsedConfig.error.issues.map((i) => `${i.path.join(".") || "config"}: ${i.message}`).join("; "));
-  }
+  if (!parsedConfig.success) return invalidConfigResult(parsedConfig.error);
   const config = parsedConfig.data;
-  const command = hermesCommandOf(config);
   const cwd = runCwd(ctx, config.cwd);
-  const env = composeChildEnv(config.env, buildRunEnv(ctx, cwd));
   const prompt = renderRunPrompt(ctx, config.promptTemplate);
   const stored = storedSessionId(ctx);
   const resumeId = config.persistSession ? stored : null;
 
-  const attempt = async (sessionId: string | null): Promise<Attempt> => {
-    const args = buildHermesArgs(config, prompt, sessionId);
-    await ctx.onMeta?.({
-      adapterType: HERMES_ADAPTER_TYPE,
-      command,
-      cwd,
-      commandArgs: args,
-      commandNotes: [sessionId ? `resuming Hermes session ${sessionId}` : config.persistSession ? "starting a new Hermes session" : "persistSession is off: every run starts a new Hermes session"],
-      env: redactEnv(env),
-      prompt,
-    });
-    const kept = { stdout: "", stderr: "" };
-    const proc = await runChildProcess(command, args, {
-      cwd,
-      env,
-      timeoutSec: config.timeoutSec,
-      graceSec: config.graceSec,
-      onLog: async (stream, chunk) => {
-        kept[stream] = (kept[stream] + chunk).slice(-KEPT_OUTPUT_CHARS);
-        await ctx.onLog(stream, chunk);
-      },
-      ...(ctx.onSpawn ? { onSpawn: ctx.onSpawn } : {}),
-      ...(ctx.signal ? { signal: ctx.signal } : {}),
-    });
-    return { proc, ...kept, parsed: parseHermesOutput(kept.stdout, kept.stderr) };
-  };
-
-  let run: Attempt;
-  let forgotStoredSession = false;
-  try {
-    run = await attempt(resumeId);
-    if (resumeId && !run.proc.timedOut && !run.proc.cancelled && failed(run) && isUnknownSessionFailure(evidenceOf(run))) {
-      await ctx.onLog("stderr", `[switchboard] Hermes no longer knows session ${resumeId}; retrying once with a new session\n`);
-      forgotStoredSession = true;
-      run = await attempt(null);
-    }
-  } catch (err) {
-    if (err instanceof SpawnSetupError) {
-      const hint = err.code === "command_not_found" ? " (install the Hermes Agent CLI from github.com/NousResearch/hermes-agent, or set adapterConfig.hermesCommand)" : "";
-      return setupFailure(err.code, err.message + hint);
-    }
-    throw err;
-  }
-  return mapHermesResult(run, config, { forgotStoredSession, hadStoredSession: stored !== null });
+  const outcome = await runCliSession(ctx, {
+    adapterType: HERMES_ADAPTER_TYPE,
+    command: hermesCommandOf(config),
+    cwd,
+    env: composeChildEnv(config.env, buildRunEnv(ctx, cwd)),
+    prompt,
+    promptOnStdin: false,
+    limits: config,
+    stderrTailChars: KEPT_OUTPUT_CHARS,
+    storedSession: resumeId,
+    args: (sessionId) => buildHermesArgs(config, prompt, sessionId),
+    notes: (sessionId) => [sessionId ? `resuming Hermes session ${sessionId}` : config.persistSession ? "starting a new Hermes session" : "persistSession is off: every run starts a new Hermes session"],
+    parser: stdoutTail,
+    isStaleSession: (a) => failed(a) && isUnknownSessionFailure(evidenceOf(a)),
+    retryNotice: `Hermes no longer knows session ${resumeId}; retrying once with a new session`,
+    installHint: "install the Hermes Agent CLI from github.com/NousResearch/hermes-agent, or set adapterConfig.hermesCommand",
+  });
+  if (!outcome.started) return outcome.result;
+  return mapHermesResult(outcome.run, config, { forgotStoredSession: outcome.retriedFresh, hadStoredSession: stored !== null });
 }
 
 function mapHermesResult(run: Attempt, config: HermesConfig, session: { forgotStoredSession: boolean; hadStoredSession: boolean }): AdapterExecutionResult {
-  const { proc, parsed } = run;
+  const { proc } = run;
+  const parsed = parseHermesOutput(run.parsed, run.stderrTail);
   const provider = config.provider ?? "hermes";
   const resultJson: Record<string, unknown> = {
     stdout: proc.stdoutExcerpt,
@@ -139,14 +109,10 @@ function mapHermesResult(run: Attempt, config: HermesConfig, session: { forgotSt
     summary: parsed.response,
     resultJson,
     ...(parsed.usage ? { usage: parsed.usage } : {}),
+    ...sessionFields(config.persistSession ? parsed.sessionId : null, {
+      clearWhenMissing: session.forgotStoredSession || (!config.persistSession && session.hadStoredSession),
+    }),
   };
-  if (config.persistSession && parsed.sessionId) {
-    base.sessionId = parsed.sessionId;
-    base.sessionParams = { sessionId: parsed.sessionId };
-    base.sessionDisplayId = parsed.sessionId;
-  } else if (session.forgotStoredSession || (!config.persistSession && session.hadStoredSession)) {
-    base.clearSession = true;
-  }
 
   if (proc.timedOut) return { ...base, timedOut: true, errorCode: "timeout", errorMessage: `Hermes timed out after ${config.timeoutSec}s` };
   if (!failed(run)) {
@@ -157,22 +123,16 @@ function mapHermesResult(run: Attempt, config: HermesConfig, session: { forgotSt
   }
 
   const evidence = evidenceOf(run);
-  const how = proc.exitCode === null ? `was killed by ${proc.signal ?? "a signal"}` : `exited with code ${proc.exitCode}`;
   const kind = classifyProviderFailure(evidence);
-  const detail = (kind ? providerFailureLine(evidence, kind) : null) ?? parsed.errorLine ?? lastLine(run.stderr) ?? lastLine(parsed.response ?? "");
-  const errorMessage = `Hermes ${how}${detail ? `: ${detail.slice(0, 1000)}` : ""}`;
+  const detail = (kind ? providerFailureLine(evidence, kind) : null) ?? parsed.errorLine ?? lastLine(run.stderrTail) ?? lastLine(parsed.response ?? "");
+  const errorMessage = `Hermes ${exitDescription(proc)}${detail ? `: ${detail.slice(0, 1000)}` : ""}`;
   if (kind === "auth_required") {
     return { ...base, errorCode: "auth_required", errorMessage: `${errorMessage} (run "hermes setup" or "hermes login" as the server's user, or set the provider's key, such as OPENROUTER_API_KEY, in adapterConfig.env)` };
   }
-  if (kind === "provider_quota") {
-    const retryNotBefore = retryNotBeforeFrom(evidence);
-    if (retryNotBefore) resultJson.retryNotBefore = retryNotBefore;
-    return { ...base, errorCode: "provider_quota", errorFamily: "provider_quota", retryNotBefore, errorMessage };
-  }
+  if (kind === "provider_quota") return { ...base, ...providerQuotaFields(evidence), errorMessage };
   if (isUnknownSessionFailure(evidence)) {
     // The fresh session failed the same way: do not keep pointing at a session Hermes does not know.
-    const { sessionId: _s, sessionParams: _p, sessionDisplayId: _d, ...rest } = base;
-    return { ...rest, clearSession: true, errorCode: "adapter_failed", errorMessage };
+    return { ...withoutSession(base), errorCode: "adapter_failed", errorMessage };
   }
   return { ...base, errorCode: "adapter_failed", errorMessage };
 }

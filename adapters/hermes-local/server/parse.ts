@@ -5,12 +5,12 @@
  * line on stderr. Output is untrusted and already capped by the caller; nothing here throws.
  */
 import type { UsageSummary } from "../../types.js";
+import { truncateText } from "../../utils/text.js";
 import { LEGACY_SESSION_LINE, SESSION_ID_LINE, costOfLine, isMetadataLine, replyOfLine, tokensOfLine } from "../output.js";
-
-export const HERMES_SUMMARY_MAX_CHARS = 4000;
 
 export interface HermesRunSummary {
   sessionId: string | null;
+  /** Hermes prints input and output totals only, no cached part: all input counts as uncached. */
   usage: UsageSummary | null;
   costUsd: number | null;
   /** The reply without metadata lines, capped; null when Hermes printed none. */
@@ -36,12 +36,6 @@ function sessionIdOf(lines: string[]): string | null {
 const ERROR_LINE = /error|exception|traceback|failed|not found|denied|invalid/i;
 const LOG_NOISE = /\b(?:INFO|DEBUG|WARN|WARNING)\b/;
 
-export function capSummary(text: string | null, max = HERMES_SUMMARY_MAX_CHARS): string | null {
-  const trimmed = text?.trim();
-  if (!trimmed) return null;
-  return trimmed.length <= max ? trimmed : `${trimmed.slice(0, max - 1)}…`;
-}
-
 export function parseHermesOutput(stdout: string, stderr: string): HermesRunSummary {
   const outLines = linesOf(stdout);
   const errLines = linesOf(stderr);
@@ -62,5 +56,5 @@ export function parseHermesOutput(stdout: string, stderr: string): HermesRunSumm
       .map((l) => l.trim())
       .filter((l) => l && ERROR_LINE.test(l) && !LOG_NOISE.test(l))
       .at(-1) ?? null;
-  return { sessionId: sessionIdOf(all), usage, costUsd, response: capSummary(reply), errorLine: errorLine ? errorLine.slice(0, 1000) : null };
+  return { sessionId: sessionIdOf(all), usage, costUsd, response: truncateText(reply), errorLine: errorLine ? errorLine.slice(0, 1000) : null };
 }

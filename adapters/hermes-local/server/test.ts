@@ -9,7 +9,9 @@ import fs from "node:fs";
 import path from "node:path";
 import type { AdapterEnvironmentCheck, AdapterEnvironmentTestContext, AdapterEnvironmentTestResult } from "../../types.js";
 import { resolveCommand } from "../../utils/child-process.js";
+import { configIssuesText } from "../../utils/cli-run.js";
 import { composeChildEnv } from "../../utils/env.js";
+import { environmentResult } from "../../utils/environment-result.js";
 import { HERMES_DEFAULT_COMMAND, hermesConfigSchema } from "../config.js";
 
 const KEY_NAME = /(?:_API_KEY|_TOKEN)$/;
@@ -49,7 +51,7 @@ export async function testHermesEnvironment(ctx: AdapterEnvironmentTestContext):
   const checks: AdapterEnvironmentCheck[] = [];
   const parsed = hermesConfigSchema.safeParse(config);
   if (!parsed.success) {
-    checks.push({ code: "hermes_config_invalid", level: "error", message: parsed.error.issues.map((i) => `${i.path.join(".") || "config"}: ${i.message}`).join("; "), hint: "Fix adapterConfig" });
+    checks.push({ code: "hermes_config_invalid", level: "error", message: configIssuesText(parsed.error), hint: "Fix adapterConfig" });
   }
   const cwd = cwdCheck(str(config.cwd) === null ? null : (config.cwd as string));
   checks.push(cwd.check);
@@ -71,6 +73,5 @@ export async function testHermesEnvironment(ctx: AdapterEnvironmentTestContext):
   );
   checks.push(apiKeyCheck(config.env, env));
 
-  const status = checks.some((c) => c.level === "error") ? "fail" : checks.some((c) => c.level === "warn") ? "warn" : "pass";
-  return { adapterType: ctx.adapterType, status, checks, testedAt: new Date().toISOString() };
+  return environmentResult(ctx.adapterType, checks);
 }

@@ -11,7 +11,9 @@
  */
 import path from "node:path";
 import type { AdapterExecutionContext, AdapterExecutionResult } from "../../types.js";
+import { invalidConfigResult } from "../../utils/cli-run.js";
 import { renderRunPrompt } from "../../utils/template.js";
+import { truncateText } from "../../utils/text.js";
 import {
   configSecrets,
   displayUrl,
@@ -33,8 +35,8 @@ import {
   withDeadline,
   type GatewaySocket,
 } from "./gateway-socket.js";
-import { HandshakeError, connectGateway } from "./handshake.js";
-import { LIFECYCLE_LOG_PREFIX, RunEventTracker, parseFinalPayload, truncateSummary } from "./parse.js";
+import { HandshakeError, configuredHandshake, connectGateway } from "./handshake.js";
+import { LIFECYCLE_LOG_PREFIX, RunEventTracker, parseFinalPayload } from "./parse.js";
 import { resolveSessionKey } from "./session.js";
 
 export const OPENCLAW_GATEWAY_TYPE = "openclaw_gateway";
@@ -73,10 +75,7 @@ const AUTH_REFUSAL = /unauthori[sz]ed|forbidden|missing scope|scope|pairing|not[
 
 export async function executeOpenClawGateway(ctx: AdapterExecutionContext): Promise<AdapterExecutionResult> {
   const parsed = openclawGatewayConfigSchema.safeParse(ctx.config);
-  if (!parsed.success) {
-    const message = parsed.error.issues.map((i) => `${i.path.join(".") || "config"}: ${i.message}`).join("; ");
-    return { exitCode: null, signal: null, timedOut: false, errorCode: "adapter_config_invalid", errorMessage: message };
-  }
+  if (!parsed.success) return invalidConfigResult(parsed.error);
   const config = parsed.data;
   const secrets = configSecrets(config);
   const redact = (text: string) => redactSecrets(text, secrets);
@@ -156,15 +155,7 @@ export async function executeOpenClawGateway(ctx: AdapterExecutionContext): Prom
     note(`connecting to ${shownUrl}`);
     const connected = await connectGateway(
       {
-        url,
-        headers,
-        token,
-        password: config.password ?? null,
-        clientId: config.clientId,
-        clientMode: config.clientMode,
-        clientVersion: config.clientVersion,
-        role: config.role,
-        scopes: config.scopes,
+        ...configuredHandshake(config),
         device,
         timeoutMs: handshakeMs,
         signal: stop.signal,
@@ -227,7 +218,7 @@ export async function executeOpenClawGateway(ctx: AdapterExecutionContext): Prom
     }
 
     const report = parseFinalPayload(finalPayload);
-    const summary = truncateSummary(report.resultText ?? tracker.lastAssistantText);
+    const summary = truncateText(report.resultText ?? tracker.lastAssistantText);
     if (report.status && report.status !== "ok" && report.status !== "completed") {
       const why = report.error ?? tracker.lifecycleError ?? `status ${report.status}`;
       return failure("adapter_failed", `The OpenClaw run ${gatewayRunId} ended with ${redact(why.slice(0, 2000))}`, { summary, resultJson: resultJson({ status: report.status, waitStatus }), ...withSession });

@@ -7,6 +7,7 @@
  * (nothing answers at that URL), `auth` (token, password, signature or pairing refused), `protocol`
  * (something answers but is not an OpenClaw gateway), `rejected` (any other refusal), or `aborted`.
  */
+import { resolveGatewayToken, upgradeHeaders, type OpenClawGatewayConfig } from "../config.js";
 import { buildDeviceAuthPayload, signDevicePayload, type DeviceIdentity } from "./device-identity.js";
 import {
   GatewayAbortedError,
@@ -36,6 +37,21 @@ export interface HandshakeOptions {
   timeoutMs: number;
   signal?: AbortSignal | undefined;
   onEvent?: (event: GatewayEvent) => void;
+}
+
+/** What the configuration decides about a handshake (where, with which credentials, as which client), for runs and the probe alike. */
+export function configuredHandshake(config: OpenClawGatewayConfig): Omit<HandshakeOptions, "device" | "timeoutMs" | "signal" | "onEvent"> {
+  return {
+    url: config.url.trim(),
+    headers: upgradeHeaders(config),
+    token: resolveGatewayToken(config),
+    password: config.password ?? null,
+    clientId: config.clientId,
+    clientMode: config.clientMode,
+    clientVersion: config.clientVersion,
+    role: config.role,
+    scopes: config.scopes,
+  };
 }
 
 export type HandshakeFailureKind = "unreachable" | "auth" | "protocol" | "rejected" | "aborted";

@@ -5,31 +5,30 @@
  * be finite and non-negative.
  */
 import type { UsageSummary } from "../../types.js";
+import { uncachedInputTokens } from "../../utils/usage.js";
 import { asRecord, asText } from "./gateway-socket.js";
 
-export const SUMMARY_MAX_CHARS = 4000;
 /** Enough assistant text for the summary's tail, without holding a runaway stream in memory. */
 const ASSISTANT_KEEP_CHARS = 64_000;
 const EVENT_DATA_MAX_CHARS = 8_000;
 export const EVENT_LOG_PREFIX = "[openclaw-gateway:event]";
 export const LIFECYCLE_LOG_PREFIX = "[openclaw-gateway]";
 
-export function truncateSummary(text: string | null): string | null {
-  if (!text) return null;
-  const trimmed = text.trim();
-  if (!trimmed) return null;
-  return trimmed.length > SUMMARY_MAX_CHARS ? `${trimmed.slice(0, SUMMARY_MAX_CHARS - 1)}…` : trimmed;
-}
-
 const count = (v: unknown): number => (typeof v === "number" && Number.isFinite(v) && v >= 0 ? Math.floor(v) : 0);
 
-/** `{input, output, cacheRead}` (OpenClaw) or `{inputTokens, outputTokens, cachedInputTokens}`; null when all zero. */
+/**
+ * `{input, output, cacheRead}` (OpenClaw, whose `input` already excludes cache reads) or
+ * `{inputTokens, outputTokens, cachedInputTokens}` (Switchboard's own meaning); OpenAI-style
+ * `{input_tokens, cached_input_tokens}` counts the cached tokens inside the input, so they are taken
+ * out of it. Null when all are zero.
+ */
 export function parseUsage(value: unknown): UsageSummary | null {
   const usage = asRecord(value);
   if (!usage) return null;
-  const inputTokens = count(usage.input ?? usage.inputTokens ?? usage.input_tokens);
-  const outputTokens = count(usage.output ?? usage.outputTokens ?? usage.output_tokens);
   const cachedInputTokens = count(usage.cacheRead ?? usage.cachedInputTokens ?? usage.cached_input_tokens ?? usage.cache_read);
+  const uncachedInput = usage.input ?? usage.inputTokens;
+  const inputTokens = uncachedInput !== undefined ? count(uncachedInput) : uncachedInputTokens(count(usage.input_tokens), count(usage.cached_input_tokens));
+  const outputTokens = count(usage.output ?? usage.outputTokens ?? usage.output_tokens);
   if (!inputTokens && !outputTokens && !cachedInputTokens) return null;
   return { inputTokens, outputTokens, cachedInputTokens };
 }

@@ -16,10 +16,11 @@ import {
   openclawGatewayConfigSchema,
   redactSecrets,
   resolveGatewayToken,
-  upgradeHeaders,
 } from "../config.js";
+import { configIssuesText } from "../../utils/cli-run.js";
+import { environmentResult } from "../../utils/environment-result.js";
 import { generateEphemeralIdentity, identityFromPrivateKey } from "./device-identity.js";
-import { HandshakeError, connectGateway } from "./handshake.js";
+import { HandshakeError, configuredHandshake, connectGateway } from "./handshake.js";
 
 export const PROBE_TIMEOUT_MS = 3_000;
 
@@ -32,10 +33,7 @@ const URL_MESSAGES = {
 export async function testOpenClawGatewayEnvironment(ctx: AdapterEnvironmentTestContext): Promise<AdapterEnvironmentTestResult> {
   const checks: AdapterEnvironmentCheck[] = [];
   const raw = (ctx.config ?? {}) as Record<string, unknown>;
-  const finish = (): AdapterEnvironmentTestResult => {
-    const status = checks.some((c) => c.level === "error") ? "fail" : checks.some((c) => c.level === "warn") ? "warn" : "pass";
-    return { adapterType: ctx.adapterType, status, checks, testedAt: new Date().toISOString() };
-  };
+  const finish = (): AdapterEnvironmentTestResult => environmentResult(ctx.adapterType, checks);
 
   const urlProblem = gatewayUrlProblem(raw.url);
   if (urlProblem) {
@@ -56,8 +54,7 @@ export async function testOpenClawGatewayEnvironment(ctx: AdapterEnvironmentTest
 
   const parsed = openclawGatewayConfigSchema.safeParse(raw);
   if (!parsed.success) {
-    const message = parsed.error.issues.map((i) => `${i.path.join(".") || "config"}: ${i.message}`).join("; ");
-    checks.push({ code: "openclaw_gateway_config_invalid", level: "error", message, hint: "Fix adapterConfig" });
+    checks.push({ code: "openclaw_gateway_config_invalid", level: "error", message: configIssuesText(parsed.error), hint: "Fix adapterConfig" });
     return finish();
   }
   const config = parsed.data;
@@ -81,15 +78,7 @@ export async function testOpenClawGatewayEnvironment(ctx: AdapterEnvironmentTest
   try {
     const connected = await connectGateway(
       {
-        url,
-        headers: upgradeHeaders(config),
-        token,
-        password: config.password ?? null,
-        clientId: config.clientId,
-        clientMode: config.clientMode,
-        clientVersion: config.clientVersion,
-        role: config.role,
-        scopes: config.scopes,
+        ...configuredHandshake(config),
         device,
         timeoutMs: PROBE_TIMEOUT_MS,
       },

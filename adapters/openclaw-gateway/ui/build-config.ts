@@ -4,14 +4,9 @@
  * does not parse, so validation names the problem instead of the form silently dropping it).
  */
 import type { AdapterFormValues } from "../../types.js";
+import { filledText, parseHeaderLines, parseNumberField } from "../../utils/form-fields.js";
 
-const text = (v: unknown): string | null => (typeof v === "string" && v.trim() ? v.trim() : null);
-
-function number(v: unknown): number | null {
-  if (typeof v === "number" && Number.isFinite(v)) return v;
-  if (typeof v === "string" && v.trim() && Number.isFinite(Number(v))) return Number(v);
-  return null;
-}
+const text = (v: unknown): string | null => filledText(v) ?? null;
 
 function parseJsonObject(raw: string): Record<string, unknown> | string {
   try {
@@ -35,20 +30,13 @@ export function buildConfig(values: AdapterFormValues): Record<string, unknown> 
   const scopes = text(values.scopes);
   if (scopes) config.scopes = scopes.split(/[,\n]/).map((s) => s.trim()).filter(Boolean);
   for (const field of ["timeoutSec", "waitTimeoutMs"] as const) {
-    const value = number(values[field]);
-    if (value !== null) config[field] = value;
+    const value = parseNumberField(values[field]);
+    if (value !== undefined) config[field] = value;
   }
   if (typeof values.disableDeviceAuth === "boolean") config.disableDeviceAuth = values.disableDeviceAuth;
   const template = text(values.payloadTemplate);
   if (template) config.payloadTemplate = parseJsonObject(template);
-  const headers = text(values.headers);
-  if (headers) {
-    const parsed: Record<string, string> = {};
-    for (const line of headers.split("\n")) {
-      const at = line.indexOf(":");
-      if (at > 0) parsed[line.slice(0, at).trim()] = line.slice(at + 1).trim();
-    }
-    if (Object.keys(parsed).length) config.headers = parsed;
-  }
+  const headers = parseHeaderLines(values.headers);
+  if (headers) config.headers = headers;
   return config;
 }

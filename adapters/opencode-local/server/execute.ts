@@ -5,12 +5,14 @@
  * retried once with a fresh one.
  */
 import type { AdapterExecutionContext, AdapterExecutionResult } from "../../types.js";
-import { SpawnSetupError, runChildProcess, type RunProcessResult } from "../../utils/child-process.js";
+import { exitDescription, invalidConfigResult, lastLine, runCliSession, sessionFields, storedSessionId, withoutSession, type CliAttempt } from "../../utils/cli-run.js";
 import { buildRunEnv, composeChildEnv, redactEnv, runCwd } from "../../utils/env.js";
+import { providerQuotaFields } from "../../utils/provider-failure.js";
 import { renderRunPrompt } from "../../utils/template.js";
+import { truncateText } from "../../utils/text.js";
 import { opencodeConfigSchema, providerOfModel, type OpencodeConfig } from "../config.js";
-import { classifyOpencodeFailure, isUnknownOpencodeSession, retryNotBeforeFrom } from "./errors.js";
-import { OpencodeJsonlParser, truncateSummary, type OpencodeParseState } from "./parse.js";
+import { classifyOpencodeFailure, isUnknownOpencodeSession } from "./errors.js";
+import { OpencodeJsonlParser, type OpencodeParseState } from "./parse.js";
 
 export const OPENCODE_TYPE = "opencode_local";
 
@@ -46,33 +48,15 @@ export function opencodeRuntimeEnv(config: Pick<OpencodeConfig, "dangerouslySkip
   return env;
 }
 
-function storedSessionId(ctx: AdapterExecutionContext): string | null {
-  const fromParams = ctx.runtime.sessionParams?.sessionId;
-  if (typeof fromParams === "string" && fromParams) return fromParams;
-  return typeof ctx.runtime.sessionId === "string" && ctx.runtime.sessionId ? ctx.runtime.sessionId : null;
-}
-
-function lastLine(value: string): string | null {
-  const lines = value.split("\n").map((l) => l.trim()).filter(Boolean);
-  return lines.at(-1) ?? null;
-}
-
-interface Attempt {
-  proc: RunProcessResult;
-  parsed: OpencodeParseState;
-  stderr: string;
-}
+type Attempt = CliAttempt<OpencodeParseState>;
 
 const failed = (a: Attempt) => a.proc.exitCode !== 0 || a.parsed.errors.length > 0;
 /** What a failure says about itself: error events and stderr — not stdout, where the agent's own words are. */
-const failureText = (a: Attempt) => [...a.parsed.errors.map((e) => e.message), a.stderr].join("\n");
+const failureText = (a: Attempt) => [...a.parsed.errors.map((e) => e.message), a.stderrTail].join("\n");
 
 export async function executeOpencode(ctx: AdapterExecutionContext): Promise<AdapterExecutionResult> {
   const parsedConfig = opencodeConfigSchema.safeParse(ctx.config ?? {});
-  if (!parsedConfig.success) {
-    const message = parsedConfig.error.issues.map((i) => `${i.path.join(".") || "config"}: ${i.message}`).join("; ");
-    return { exitCode: null, signal: null, timedOut: false, errorCode: "adapter_config_invalid", errorMessage: message };
-  }
+  if (!parsedConfig.success) return invalidConfigResult(parsedConfig.error);
   const config = parsedConfig.data;
   const cwd = runCwd(ctx, config.cwd);
   const prompt = renderRunPrompt(ctx, config.promptTemplate);
@@ -82,61 +66,32 @@ export async function executeOpencode(ctx: AdapterExecutionContext): Promise<Ada
   const shownEnv = redactEnv(env);
   if ("OPENCODE_CONFIG_CONTENT" in config.env) shownEnv.OPENCODE_CONFIG_CONTENT = "***REDACTED***";
 
-  const attempt = async (sessionId: string | null): Promise<Attempt> => {
-    const args = buildOpencodeArgs(config, sessionId);
-    await ctx.onMeta?.({
-      adapterType: OPENCODE_TYPE,
-      command: config.command,
-      cwd,
-      commandArgs: args,
-      commandNotes: [sessionId ? `resuming OpenCode session ${sessionId}` : "starting a new OpenCode session", "prompt sent on stdin"],
-      env: shownEnv,
-      prompt,
-    });
-    const parser = new OpencodeJsonlParser();
-    let stderr = "";
-    const proc = await runChildProcess(config.command, args, {
-      cwd,
-      env,
-      timeoutSec: config.timeoutSec,
-      graceSec: config.graceSec,
-      stdin: prompt,
-      onLog: async (stream, chunk) => {
-        if (stream === "stdout") parser.push(chunk);
-        else stderr = (stderr + chunk).slice(-16 * 1024);
-        await ctx.onLog(stream, chunk);
-      },
-      ...(ctx.onSpawn ? { onSpawn: ctx.onSpawn } : {}),
-      ...(ctx.signal ? { signal: ctx.signal } : {}),
-    });
-    return { proc, parsed: parser.end(), stderr };
-  };
-
-  let resumedSessionId = storedSessionId(ctx);
-  let clearSession = false;
-  let run: Attempt;
-  try {
-    run = await attempt(resumedSessionId);
-    if (resumedSessionId && !run.proc.timedOut && !run.proc.cancelled && failed(run) && isUnknownOpencodeSession(failureText(run))) {
-      await ctx.onLog("stderr", `[switchboard] OpenCode session ${resumedSessionId} no longer exists; retrying with a fresh session\n`);
-      clearSession = true;
-      resumedSessionId = null;
-      run = await attempt(null);
-    }
-  } catch (err) {
-    if (err instanceof SpawnSetupError) {
-      const hint = err.code === "command_not_found" ? ' (install OpenCode with "npm install -g opencode-ai" or set adapterConfig.command)' : "";
-      return { exitCode: null, signal: null, timedOut: false, errorCode: err.code, errorMessage: err.message + hint };
-    }
-    throw err;
-  }
-  return resultOf(run, config, { resumedSessionId, clearSession });
+  const stored = storedSessionId(ctx);
+  const outcome = await runCliSession(ctx, {
+    adapterType: OPENCODE_TYPE,
+    command: config.command,
+    cwd,
+    env,
+    shownEnv,
+    prompt,
+    promptOnStdin: true,
+    limits: config,
+    storedSession: stored,
+    args: (sessionId) => buildOpencodeArgs(config, sessionId),
+    notes: (sessionId) => [sessionId ? `resuming OpenCode session ${sessionId}` : "starting a new OpenCode session", "prompt sent on stdin"],
+    parser: () => new OpencodeJsonlParser(),
+    isStaleSession: (a) => failed(a) && isUnknownOpencodeSession(failureText(a)),
+    retryNotice: `OpenCode session ${stored} no longer exists; retrying with a fresh session`,
+    installHint: 'install OpenCode with "npm install -g opencode-ai" or set adapterConfig.command',
+  });
+  if (!outcome.started) return outcome.result;
+  return resultOf(outcome.run, config, { resumedSessionId: outcome.resumedSessionId, clearSession: outcome.retriedFresh });
 }
 
 function resultOf(run: Attempt, config: OpencodeConfig, session: { resumedSessionId: string | null; clearSession: boolean }): AdapterExecutionResult {
   const { proc, parsed } = run;
   const provider = providerOfModel(config.model);
-  const summary = truncateSummary(parsed.lastText);
+  const summary = truncateText(parsed.lastText);
   const resultJson: Record<string, unknown> = {
     stdout: proc.stdoutExcerpt,
     stderr: proc.stderrExcerpt,
@@ -159,31 +114,23 @@ function resultOf(run: Attempt, config: OpencodeConfig, session: { resumedSessio
     billingType: "api",
     summary,
     resultJson,
+    ...sessionFields(parsed.sessionId, { clearWhenMissing: session.clearSession }),
   };
-  if (parsed.sessionId) {
-    Object.assign(base, { sessionId: parsed.sessionId, sessionParams: { sessionId: parsed.sessionId }, sessionDisplayId: parsed.sessionId });
-  } else if (session.clearSession) {
-    base.clearSession = true;
-  }
 
   if (proc.timedOut) return { ...base, timedOut: true, errorCode: "timeout", errorMessage: `OpenCode timed out after ${config.timeoutSec}s` };
   if (!failed(run)) return base;
 
-  const how = proc.exitCode === null ? `was killed by ${proc.signal ?? "a signal"}` : proc.exitCode === 0 ? "reported an error" : `exited with code ${proc.exitCode}`;
-  const detail = parsed.errors.at(-1)?.message ?? lastLine(run.stderr);
-  const errorMessage = `OpenCode ${how}${detail ? `: ${detail.slice(0, 1000)}` : ""}`;
-  const kind = classifyOpencodeFailure(parsed.errors, run.stderr);
-  if (kind === "auth_required") {
-    return { ...base, errorCode: "auth_required", errorMessage: `${errorMessage} (log in with "opencode auth login" as the server's user, or set the provider's API key, e.g. ${provider.toUpperCase().replace(/[^A-Z0-9]/g, "_")}_API_KEY, in adapterConfig.env)` };
+  const detail = parsed.errors.at(-1)?.message ?? lastLine(run.stderrTail);
+  const errorMessage = `OpenCode ${exitDescription(proc)}${detail ? `: ${detail.slice(0, 1000)}` : ""}`;
+  switch (classifyOpencodeFailure(parsed.errors, run.stderrTail)) {
+    case "auth_required":
+      return { ...base, errorCode: "auth_required", errorMessage: `${errorMessage} (log in with "opencode auth login" as the server's user, or set the provider's API key, e.g. ${provider.toUpperCase().replace(/[^A-Z0-9]/g, "_")}_API_KEY, in adapterConfig.env)` };
+    case "provider_quota":
+      return { ...base, ...providerQuotaFields(failureText(run)), errorMessage };
+    case "unknown_session":
+      // Even a fresh session was refused: do not keep pointing at it.
+      return { ...withoutSession(base), errorCode: "adapter_failed", errorMessage };
+    default:
+      return { ...base, errorCode: "adapter_failed", errorMessage };
   }
-  if (kind === "provider_quota") {
-    const retryNotBefore = retryNotBeforeFrom(failureText(run));
-    return { ...base, errorCode: "provider_quota", errorFamily: "provider_quota", ...(retryNotBefore ? { retryNotBefore } : {}), errorMessage };
-  }
-  if (kind === "unknown_session") {
-    // Even a fresh session was refused: do not keep pointing at it.
-    const { sessionId: _s, sessionParams: _p, sessionDisplayId: _d, ...rest } = base;
-    return { ...rest, clearSession: true, errorCode: "adapter_failed", errorMessage };
-  }
-  return { ...base, errorCode: "adapter_failed", errorMessage };
 }

@@ -6,9 +6,9 @@
  * so chunks may split a line anywhere.
  */
 import type { UsageSummary } from "../../types.js";
+import { asRecord, jsonEventLines } from "../../utils/jsonl.js";
+import { SUMMARY_MAX_CHARS } from "../../utils/text.js";
 
-export const SUMMARY_MAX_CHARS = 4000;
-const MAX_LINE_CHARS = 1024 * 1024;
 const MAX_KEPT_ERRORS = 20;
 const MAX_ERROR_CHARS = 2000;
 
@@ -41,7 +41,6 @@ export interface OpencodeParseState {
 }
 
 type Json = Record<string, unknown>;
-const asRecord = (v: unknown): Json | null => (v && typeof v === "object" && !Array.isArray(v) ? (v as Json) : null);
 const count = (v: unknown): number => (typeof v === "number" && Number.isFinite(v) && v >= 0 ? v : 0);
 const text = (v: unknown, max = MAX_ERROR_CHARS): string | null => (typeof v === "string" && v.trim() ? v.trim().slice(0, max) : null);
 const sessionIdOf = (v: unknown): string | null => (typeof v === "string" && /^[\w.:-]{1,200}$/.test(v) ? v : null);
@@ -58,8 +57,10 @@ export function opencodeErrorOf(raw: unknown): OpencodeError {
 }
 
 export class OpencodeJsonlParser {
-  private pending = "";
-  private skipping = false;
+  private readonly lines = jsonEventLines(
+    (type, event) => this.event(type, event),
+    () => this.state.nonJsonLines++,
+  );
   readonly state: OpencodeParseState = {
     sessionId: null,
     usage: { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 },
@@ -74,50 +75,17 @@ export class OpencodeJsonlParser {
   };
 
   push(chunk: string): void {
-    this.pending += chunk;
-    let nl: number;
-    while ((nl = this.pending.indexOf("\n")) >= 0) {
-      const line = this.pending.slice(0, nl);
-      this.pending = this.pending.slice(nl + 1);
-      if (this.skipping) this.skipping = false;
-      else this.line(line);
-    }
-    // A runaway line is not an event we can use: drop it instead of buffering it forever.
-    if (this.pending.length > MAX_LINE_CHARS) {
-      this.pending = "";
-      this.skipping = true;
-      this.state.nonJsonLines++;
-    }
+    this.lines.push(chunk);
   }
 
   end(): OpencodeParseState {
-    if (this.pending && !this.skipping) this.line(this.pending);
-    this.pending = "";
-    this.skipping = false;
+    this.lines.end();
     return this.state;
-  }
-
-  private line(raw: string): void {
-    const trimmed = raw.trim();
-    if (!trimmed) return;
-    let event: Json | null = null;
-    if (trimmed.startsWith("{")) {
-      try {
-        event = asRecord(JSON.parse(trimmed));
-      } catch {
-        event = null;
-      }
-    }
-    if (!event || typeof event.type !== "string") {
-      this.state.nonJsonLines++;
-      return;
-    }
-    this.state.events++;
-    this.event(event.type, event);
   }
 
   private event(type: string, e: Json): void {
     const s = this.state;
+    s.events++;
     const part = asRecord(e.part);
     const sessionId = sessionIdOf(e.sessionID) ?? sessionIdOf(part?.sessionID);
     if (sessionId) s.sessionId = sessionId;
@@ -131,6 +99,7 @@ export class OpencodeJsonlParser {
         s.steps++;
         const tokens = asRecord(part?.tokens);
         if (tokens) {
+          // OpenCode's `input` already excludes cache reads (it subtracts them for providers that include them).
           s.usage.inputTokens += count(tokens.input);
           // Reasoning tokens are billed as output.
           s.usage.outputTokens += count(tokens.output) + count(tokens.reasoning);
@@ -162,11 +131,4 @@ export function parseOpencodeJsonl(stdout: string): OpencodeParseState {
   const parser = new OpencodeJsonlParser();
   parser.push(stdout);
   return parser.end();
-}
-
-export function truncateSummary(value: string | null, max = SUMMARY_MAX_CHARS): string | null {
-  if (!value) return null;
-  const trimmed = value.trim();
-  if (!trimmed) return null;
-  return trimmed.length <= max ? trimmed : `${trimmed.slice(0, max - 1)}…`;
 }

@@ -4,10 +4,11 @@
  */
 import type { AdapterEnvironmentTestContext, AdapterEnvironmentTestResult } from "../../types.js";
 import { testCliEnvironment } from "../../utils/cli-environment.js";
+import { environmentResult } from "../../utils/environment-result.js";
 import { opencodeConfigSchema, opencodeModelSchema, providerOfModel } from "../config.js";
 
 export async function testOpencodeEnvironment(ctx: AdapterEnvironmentTestContext): Promise<AdapterEnvironmentTestResult> {
-  const result = testCliEnvironment(
+  const base = testCliEnvironment(
     {
       prefix: "opencode",
       label: "OpenCode command",
@@ -19,7 +20,8 @@ export async function testOpencodeEnvironment(ctx: AdapterEnvironmentTestContext
   );
   const model = (ctx.config ?? {}).model;
   const parsed = opencodeModelSchema.safeParse(model);
-  result.checks.push(
+  return environmentResult(ctx.adapterType, [
+    ...base.checks,
     parsed.success
       ? { code: "opencode_model_configured", level: "info", message: `Model ${parsed.data} (provider ${providerOfModel(parsed.data)})` }
       : {
@@ -29,7 +31,5 @@ export async function testOpencodeEnvironment(ctx: AdapterEnvironmentTestContext
           detail: typeof model === "string" ? `Configured: "${model}"` : null,
           hint: 'Set adapterConfig.model to "provider/model"; `opencode models` lists the ones you can use',
         },
-  );
-  result.status = result.checks.some((c) => c.level === "error") ? "fail" : result.checks.some((c) => c.level === "warn") ? "warn" : "pass";
-  return result;
+  ]);
 }

@@ -4,21 +4,15 @@
  * an OpenCode event is shown as plain stdout.
  */
 import type { TranscriptEntry } from "../../types.js";
+import { asRecord, parseJsonObject } from "../../utils/jsonl.js";
 
 type Json = Record<string, unknown>;
-const asRecord = (v: unknown): Json | null => (v && typeof v === "object" && !Array.isArray(v) ? (v as Json) : null);
 const str = (v: unknown): string | null => (typeof v === "string" ? v : null);
 const num = (v: unknown): number => (typeof v === "number" && Number.isFinite(v) ? v : 0);
 
 function parseEvent(line: string): Json | null {
-  const trimmed = line.trim();
-  if (!trimmed.startsWith("{")) return null;
-  try {
-    const event = asRecord(JSON.parse(trimmed));
-    return event && typeof event.type === "string" ? event : null;
-  } catch {
-    return null;
-  }
+  const event = parseJsonObject(line);
+  return event && typeof event.type === "string" ? event : null;
 }
 
 /** Message of an OpenCode error object: `{name, data: {message}}`. */

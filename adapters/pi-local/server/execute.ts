@@ -7,12 +7,12 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { AdapterExecutionContext, AdapterExecutionResult } from "../../types.js";
-import { SpawnSetupError, runChildProcess, type RunProcessResult } from "../../utils/child-process.js";
-import { buildRunEnv, composeChildEnv, redactEnv, runCwd } from "../../utils/env.js";
+import { exitDescription, failedBeforeRun, invalidConfigResult, lastLine, runCliSession, sessionFields, type CliAttempt } from "../../utils/cli-run.js";
+import { buildRunEnv, composeChildEnv, runCwd } from "../../utils/env.js";
+import { classifyProviderFailure, providerFailureLine, providerQuotaFields } from "../../utils/provider-failure.js";
 import { renderRunPrompt } from "../../utils/template.js";
 import { piConfigSchema, splitPiModel, type PiConfig } from "../config.js";
 import { PiJsonlParser, type PiRunSummary } from "./parse.js";
-import { classifyProviderFailure, providerFailureLine, retryNotBeforeFrom } from "./provider-failure.js";
 import { newPiSessionFile, piSessionDir, piSessionDisplayId, sessionFileExists, storedPiSessionFile } from "./session-files.js";
 
 export const PI_ADAPTER_TYPE = "pi_local";
@@ -54,16 +54,10 @@ export function isStaleSessionFailure(text: string): boolean {
   return STALE_SESSION.test(text);
 }
 
-interface Attempt {
-  proc: RunProcessResult;
-  parsed: PiRunSummary;
-  stderrTail: string;
-  sessionFile: string;
-}
+type Attempt = CliAttempt<PiRunSummary>;
 
 const failed = (a: Attempt) => a.proc.exitCode !== 0 || a.parsed.errorMessage !== null;
 const evidenceOf = (a: Attempt) => [a.parsed.errorMessage ?? "", ...a.parsed.nonJsonTail, a.stderrTail].join("\n");
-const lastLine = (text: string) => text.split("\n").map((l) => l.trim()).filter(Boolean).at(-1) ?? null;
 
 function isDirectory(dir: string): boolean {
   try {
@@ -73,17 +67,13 @@ function isDirectory(dir: string): boolean {
   }
 }
 
-const setupFailure = (errorCode: string, errorMessage: string): AdapterExecutionResult => ({ exitCode: null, signal: null, timedOut: false, errorCode, errorMessage });
-
 export async function executePi(ctx: AdapterExecutionContext): Promise<AdapterExecutionResult> {
   const parsedConfig = piConfigSchema.safeParse(ctx.config ?? {});
-  if (!parsedConfig.success) {
-    return setupFailure("adapter_config_invalid", parsedConfig.error.issues.map((i) => `${i.path.join(".") || "config"}: ${i.message}`).join("; "));
-  }
+  if (!parsedConfig.success) return invalidConfigResult(parsedConfig.error);
   const config = parsedConfig.data;
   const cwd = runCwd(ctx, config.cwd);
   // Checked here because the session directory may live under cwd: never create a mistyped cwd.
-  if (!isDirectory(cwd)) return setupFailure("invalid_cwd", `Working directory "${cwd}" is not an existing absolute directory`);
+  if (!isDirectory(cwd)) return failedBeforeRun("invalid_cwd", `Working directory "${cwd}" is not an existing absolute directory`);
   const env = composeChildEnv(config.env, buildRunEnv(ctx, cwd));
   const prompt = renderRunPrompt(ctx, config.promptTemplate);
   const instructions = resolveInstructionsFile(config.instructionsFilePath, cwd);
@@ -97,68 +87,44 @@ export async function executePi(ctx: AdapterExecutionContext): Promise<AdapterEx
     resumeFile = null;
     forgotStoredSession = true;
   }
-  let firstFile: string;
+  // A new conversation's file, for the first attempt when nothing is resumed or for the retry when the
+  // stored one fails (never both). Made now, so a session directory that cannot be created fails early.
+  let freshFile: string;
   try {
-    firstFile = resumeFile ?? newPiSessionFile(sessionDir);
+    freshFile = newPiSessionFile(sessionDir);
   } catch (err) {
-    return setupFailure("adapter_failed", `Cannot create the Pi session directory ${sessionDir}: ${err instanceof Error ? err.message : String(err)}`);
+    return failedBeforeRun("adapter_failed", `Cannot create the Pi session directory ${sessionDir}: ${err instanceof Error ? err.message : String(err)}`);
   }
 
-  const attempt = async (sessionFile: string, resumed: boolean): Promise<Attempt> => {
-    const args = buildPiArgs(config, { prompt, sessionFile, instructionsFile: instructions.file });
-    await ctx.onMeta?.({
-      adapterType: PI_ADAPTER_TYPE,
-      command: config.command,
-      cwd,
-      commandArgs: args,
-      commandNotes: [resumed ? `resuming Pi session ${sessionFile}` : `new Pi session ${sessionFile}`],
-      env: redactEnv(env),
-      prompt,
-    });
-    const parser = new PiJsonlParser();
-    let stderrTail = "";
-    const proc = await runChildProcess(config.command, args, {
-      cwd,
-      env,
-      timeoutSec: config.timeoutSec,
-      graceSec: config.graceSec,
-      onLog: async (stream, chunk) => {
-        if (stream === "stdout") parser.push(chunk);
-        else stderrTail = (stderrTail + chunk).slice(-16 * 1024);
-        await ctx.onLog(stream, chunk);
-      },
-      ...(ctx.onSpawn ? { onSpawn: ctx.onSpawn } : {}),
-      ...(ctx.signal ? { signal: ctx.signal } : {}),
-    });
-    return { proc, parsed: parser.end(), stderrTail, sessionFile };
-  };
-
-  let run: Attempt;
-  try {
-    run = await attempt(firstFile, resumeFile !== null);
-    if (resumeFile && !run.proc.timedOut && !run.proc.cancelled && failed(run) && isStaleSessionFailure(evidenceOf(run))) {
-      await ctx.onLog("stderr", `[switchboard] Pi could not resume session ${resumeFile}; retrying once with a new session\n`);
-      forgotStoredSession = true;
-      run = await attempt(newPiSessionFile(sessionDir), false);
-    }
-  } catch (err) {
-    if (err instanceof SpawnSetupError) {
-      const hint = err.code === "command_not_found" ? ' (install Pi with "npm install -g @mariozechner/pi-coding-agent" or set adapterConfig.command)' : "";
-      return setupFailure(err.code, err.message + hint);
-    }
-    throw err;
-  }
-  return mapPiResult(run, config, forgotStoredSession);
+  const outcome = await runCliSession(ctx, {
+    adapterType: PI_ADAPTER_TYPE,
+    command: config.command,
+    cwd,
+    env,
+    prompt,
+    promptOnStdin: false,
+    limits: config,
+    // The session is the conversation file; a fresh attempt writes `freshFile`.
+    storedSession: resumeFile,
+    args: (sessionFile) => buildPiArgs(config, { prompt, sessionFile: sessionFile ?? freshFile, instructionsFile: instructions.file }),
+    notes: (sessionFile) => [sessionFile ? `resuming Pi session ${sessionFile}` : `new Pi session ${freshFile}`],
+    parser: () => new PiJsonlParser(),
+    isStaleSession: (a) => failed(a) && isStaleSessionFailure(evidenceOf(a)),
+    retryNotice: `Pi could not resume session ${resumeFile}; retrying once with a new session`,
+    installHint: 'install Pi with "npm install -g @mariozechner/pi-coding-agent" or set adapterConfig.command',
+  });
+  if (!outcome.started) return outcome.result;
+  return mapPiResult(outcome.run, outcome.resumedSessionId ?? freshFile, config, forgotStoredSession || outcome.retriedFresh);
 }
 
-function mapPiResult(run: Attempt, config: PiConfig, forgotStoredSession: boolean): AdapterExecutionResult {
+function mapPiResult(run: Attempt, sessionFile: string, config: PiConfig, forgotStoredSession: boolean): AdapterExecutionResult {
   const { proc, parsed } = run;
   const { provider: configuredProvider, modelId } = splitPiModel(config.model);
   const provider = parsed.provider ?? configuredProvider;
   const resultJson: Record<string, unknown> = {
     stdout: proc.stdoutExcerpt,
     stderr: proc.stderrExcerpt,
-    sessionFile: run.sessionFile,
+    sessionFile,
     piSessionId: parsed.sessionId,
     assistantMessages: parsed.assistantMessages,
     stopReason: parsed.stopReason,
@@ -176,14 +142,9 @@ function mapPiResult(run: Attempt, config: PiConfig, forgotStoredSession: boolea
     summary: parsed.summary,
     resultJson,
     ...(parsed.usage ? { usage: parsed.usage } : {}),
+    // Only a file Pi actually wrote can be resumed next time.
+    ...sessionFields(sessionFileExists(sessionFile) ? sessionFile : null, { clearWhenMissing: forgotStoredSession, displayId: piSessionDisplayId(sessionFile) }),
   };
-  if (sessionFileExists(run.sessionFile)) {
-    base.sessionId = run.sessionFile;
-    base.sessionParams = { sessionId: run.sessionFile };
-    base.sessionDisplayId = piSessionDisplayId(run.sessionFile);
-  } else if (forgotStoredSession) {
-    base.clearSession = true;
-  }
 
   if (proc.timedOut) return { ...base, timedOut: true, errorCode: "timeout", errorMessage: `Pi timed out after ${config.timeoutSec}s` };
   if (!failed(run)) {
@@ -194,10 +155,9 @@ function mapPiResult(run: Attempt, config: PiConfig, forgotStoredSession: boolea
   }
 
   const evidence = evidenceOf(run);
-  const how = proc.exitCode === null ? `was killed by ${proc.signal ?? "a signal"}` : proc.exitCode === 0 ? "reported an error" : `exited with code ${proc.exitCode}`;
   const kind = classifyProviderFailure(evidence);
   const detail = parsed.errorMessage ?? (kind ? providerFailureLine(evidence, kind) : null) ?? lastLine(run.stderrTail) ?? parsed.nonJsonTail.at(-1) ?? null;
-  const errorMessage = `Pi ${how}${detail ? `: ${detail.slice(0, 1000)}` : ""}`;
+  const errorMessage = `Pi ${exitDescription(proc)}${detail ? `: ${detail.slice(0, 1000)}` : ""}`;
   if (kind === "auth_required") {
     return {
       ...base,
@@ -205,10 +165,6 @@ function mapPiResult(run: Attempt, config: PiConfig, forgotStoredSession: boolea
       errorMessage: `${errorMessage} (log in to ${provider} with "pi" then /login as the server's user, or set the provider's API key, such as ANTHROPIC_API_KEY, in adapterConfig.env)`,
     };
   }
-  if (kind === "provider_quota") {
-    const retryNotBefore = retryNotBeforeFrom(evidence);
-    if (retryNotBefore) resultJson.retryNotBefore = retryNotBefore;
-    return { ...base, errorCode: "provider_quota", errorFamily: "provider_quota", retryNotBefore, errorMessage };
-  }
+  if (kind === "provider_quota") return { ...base, ...providerQuotaFields(evidence), errorMessage };
   return { ...base, errorCode: "adapter_failed", errorMessage };
 }

@@ -9,10 +9,10 @@
  * `turn_end`, then `agent_end` (print mode may end without `agent_end`).
  */
 import type { UsageSummary } from "../../types.js";
+import { LineSplitter } from "../../utils/jsonl.js";
+import { truncateText } from "../../utils/text.js";
 import { isFailedStop, readAssistantMessage, readPiEvent, roleOf, sumUsage, type PiAssistantMessage, type PiEvent } from "../events.js";
 
-export const PI_SUMMARY_MAX_CHARS = 4000;
-const MAX_LINE_CHARS = 1024 * 1024;
 const KEPT_NON_JSON_LINES = 20;
 
 export interface PiRunSummary {
@@ -35,8 +35,7 @@ export interface PiRunSummary {
 }
 
 export class PiJsonlParser {
-  private pending = "";
-  private skipping = false;
+  private readonly lines = new LineSplitter((line) => this.line(line));
   private sessionId: string | null = null;
   private readonly fromMessageEnd: PiAssistantMessage[] = [];
   private readonly fromTurnEnd: PiAssistantMessage[] = [];
@@ -46,25 +45,11 @@ export class PiJsonlParser {
   private events = 0;
 
   push(chunk: string): void {
-    this.pending += chunk;
-    let nl: number;
-    while ((nl = this.pending.indexOf("\n")) >= 0) {
-      const line = this.pending.slice(0, nl);
-      this.pending = this.pending.slice(nl + 1);
-      if (this.skipping) this.skipping = false;
-      else this.line(line);
-    }
-    // A runaway line is not an event we can use: drop it instead of buffering it forever.
-    if (this.pending.length > MAX_LINE_CHARS) {
-      this.pending = "";
-      this.skipping = true;
-    }
+    this.lines.push(chunk);
   }
 
   end(): PiRunSummary {
-    if (this.pending && !this.skipping) this.line(this.pending);
-    this.pending = "";
-    this.skipping = false;
+    this.lines.end();
     const messages = this.fromMessageEnd.length > 0 ? this.fromMessageEnd : this.fromTurnEnd.length > 0 ? this.fromTurnEnd : this.fromAgentEnd;
     const totals = sumUsage(messages);
     const last = messages.at(-1) ?? null;
@@ -80,7 +65,7 @@ export class PiJsonlParser {
       costUsd: totals.costUsd,
       provider: withModel?.provider ?? null,
       model: withModel?.model ?? null,
-      summary: capSummary(lastText),
+      summary: truncateText(lastText),
       stopReason: last?.stopReason ?? null,
       errorMessage: failedStop ? (last.errorMessage ?? `Pi stopped the turn (${last.stopReason})`) : this.retryFailure,
       nonJsonTail: [...this.nonJson],
@@ -88,9 +73,7 @@ export class PiJsonlParser {
     };
   }
 
-  private line(raw: string): void {
-    const text = raw.trim();
-    if (!text) return;
+  private line(text: string): void {
     const event = readPiEvent(text);
     if (!event) {
       this.nonJson.push(text.slice(0, 500));
@@ -137,12 +120,6 @@ export class PiJsonlParser {
 
 function errorText(v: unknown): string | null {
   return typeof v === "string" && v.trim() ? v.trim().slice(0, 4000) : null;
-}
-
-export function capSummary(text: string | null, max = PI_SUMMARY_MAX_CHARS): string | null {
-  const trimmed = text?.trim();
-  if (!trimmed) return null;
-  return trimmed.length <= max ? trimmed : `${trimmed.slice(0, max - 1)}…`;
 }
 
 /** Parses a whole captured stdout at once (tests, small outputs). */

@@ -7,6 +7,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { AdapterEnvironmentCheck, AdapterEnvironmentTestContext, AdapterEnvironmentTestResult } from "../../types.js";
 import { testCliEnvironment } from "../../utils/cli-environment.js";
+import { environmentResult } from "../../utils/environment-result.js";
 import { PI_DEFAULT_COMMAND, piConfigSchema, splitPiModel } from "../config.js";
 
 function modelCheck(model: unknown): AdapterEnvironmentCheck {
@@ -54,6 +55,5 @@ export async function testPiEnvironment(ctx: AdapterEnvironmentTestContext): Pro
   const checks = [modelCheck(config.model), ...base.checks];
   const instructions = instructionsCheck(config);
   if (instructions) checks.push(instructions);
-  const status = checks.some((c) => c.level === "error") ? "fail" : checks.some((c) => c.level === "warn") ? "warn" : "pass";
-  return { ...base, status, checks };
+  return environmentResult(ctx.adapterType, checks);
 }

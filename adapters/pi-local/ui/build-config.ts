@@ -3,49 +3,12 @@
  * the config schema expects (numbers as numbers, arguments as an array, env as an object).
  */
 import type { AdapterFormValues } from "../../types.js";
-
-const text = (v: unknown): string | undefined => (typeof v === "string" && v.trim() ? v.trim() : undefined);
-
-function number(v: unknown): number | undefined {
-  const n = typeof v === "number" ? v : typeof v === "string" && v.trim() ? Number(v) : NaN;
-  return Number.isFinite(n) ? n : undefined;
-}
-
-/** Arguments typed as one per line or comma-separated. */
-function list(v: unknown): string[] | undefined {
-  const raw = text(v);
-  if (!raw) return undefined;
-  const items = raw.split(/[\n,]/).map((s) => s.trim()).filter(Boolean);
-  return items.length > 0 ? items : undefined;
-}
-
-/** `KEY=VALUE` per line; lines without `=` or with an empty key are ignored. */
-function envLines(v: unknown): Record<string, string> | undefined {
-  const raw = text(v);
-  if (!raw) return undefined;
-  const env: Record<string, string> = {};
-  for (const line of raw.split("\n")) {
-    const eq = line.indexOf("=");
-    const key = eq > 0 ? line.slice(0, eq).trim() : "";
-    if (key) env[key] = line.slice(eq + 1).trim();
-  }
-  return Object.keys(env).length > 0 ? env : undefined;
-}
+import { definedOnly, filledText, localCliFormFields } from "../../utils/form-fields.js";
 
 export function buildConfig(values: AdapterFormValues): Record<string, unknown> {
-  const config: Record<string, unknown> = {};
-  const set = (key: string, value: unknown) => {
-    if (value !== undefined) config[key] = value;
-  };
-  set("model", text(values.model));
-  set("cwd", text(values.cwd));
-  set("command", text(values.command));
-  set("instructionsFilePath", text(values.instructionsFilePath));
-  set("promptTemplate", text(values.promptTemplate));
-  set("thinking", text(values.thinking));
-  set("extraArgs", list(values.extraArgs) ?? list(values.args));
-  set("env", envLines(values.envVars));
-  set("timeoutSec", number(values.timeoutSec));
-  set("graceSec", number(values.graceSec));
-  return config;
+  return definedOnly({
+    ...localCliFormFields(values),
+    instructionsFilePath: filledText(values.instructionsFilePath),
+    thinking: filledText(values.thinking),
+  });
 }

@@ -9,6 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import type { AdapterExecutionContext, AdapterExecutionResult } from "../../types.js";
 import { SpawnSetupError, runChildProcess } from "../../utils/child-process.js";
+import { exitDescription, invalidConfigResult } from "../../utils/cli-run.js";
 import { buildRunEnv, composeChildEnv, redactEnv, runCwd } from "../../utils/env.js";
 import { renderRunPrompt } from "../../utils/template.js";
 import { processConfigSchema, type ProcessConfig } from "../config.js";
@@ -38,9 +39,7 @@ function promptStdin(config: ProcessConfig, prompt: string): string | undefined 
 
 export async function executeProcess(ctx: AdapterExecutionContext): Promise<AdapterExecutionResult> {
   const parsed = processConfigSchema.safeParse(ctx.config);
-  if (!parsed.success) {
-    return { exitCode: null, signal: null, timedOut: false, errorCode: "adapter_config_invalid", errorMessage: parsed.error.issues.map((i) => `${i.path.join(".") || "config"}: ${i.message}`).join("; ") };
-  }
+  if (!parsed.success) return invalidConfigResult(parsed.error);
   const config = parsed.data;
   const cwd = runCwd(ctx, config.cwd);
   const prompt = renderRunPrompt(ctx, config.promptTemplate);
@@ -77,8 +76,7 @@ export async function executeProcess(ctx: AdapterExecutionContext): Promise<Adap
       return { ...base, exitCode: result.exitCode, timedOut: true, errorCode: "timeout", errorMessage: `Timed out after ${config.timeoutSec}s` };
     }
     if (result.exitCode !== 0) {
-      const how = result.exitCode === null ? `was killed by ${result.signal ?? "a signal"}` : `exited with code ${result.exitCode}`;
-      return { ...base, exitCode: result.exitCode, timedOut: false, errorCode: "adapter_failed", errorMessage: `Process ${how}` };
+      return { ...base, exitCode: result.exitCode, timedOut: false, errorCode: "adapter_failed", errorMessage: `Process ${exitDescription(result)}` };
     }
     return { ...base, exitCode: 0, timedOut: false };
   } catch (err) {

@@ -3,12 +3,10 @@
  * command that resolves to an executable. `process` has no default command, so a missing one is its
  * own check (`process_command_missing`) instead of a lookup of nothing.
  */
-import type { AdapterEnvironmentCheck, AdapterEnvironmentTestContext, AdapterEnvironmentTestResult } from "../../types.js";
+import type { AdapterEnvironmentTestContext, AdapterEnvironmentTestResult } from "../../types.js";
 import { testCliEnvironment } from "../../utils/cli-environment.js";
+import { environmentResult } from "../../utils/environment-result.js";
 import { processConfigSchema } from "../config.js";
-
-const statusOf = (checks: AdapterEnvironmentCheck[]): AdapterEnvironmentTestResult["status"] =>
-  checks.some((c) => c.level === "error") ? "fail" : checks.some((c) => c.level === "warn") ? "warn" : "pass";
 
 export async function testProcessEnvironment(ctx: AdapterEnvironmentTestContext): Promise<AdapterEnvironmentTestResult> {
   const config = (ctx.config ?? {}) as Record<string, unknown>;
@@ -29,5 +27,5 @@ export async function testProcessEnvironment(ctx: AdapterEnvironmentTestContext)
       ? { code: "process_command_present", level: "info", message: `Command: ${command}` }
       : { code: "process_command_missing", level: "error", message: "No command configured", hint: "Set adapterConfig.command to an executable path or a name on PATH" },
   );
-  return { ...base, checks, status: statusOf(checks) };
+  return environmentResult(ctx.adapterType, checks);
 }

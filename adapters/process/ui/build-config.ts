@@ -4,7 +4,7 @@
  */
 import type { AdapterFormValues } from "../../types.js";
 import { PROMPT_DELIVERIES, type PromptDelivery } from "../config.js";
-import { definedOnly, filledText, parseEnvLines, parseNumberField, splitList } from "./form-fields.js";
+import { definedOnly, filledText, parseEnvLines, parseNumberField, splitList } from "../../utils/form-fields.js";
 
 const isPromptDelivery = (v: unknown): v is PromptDelivery => typeof v === "string" && (PROMPT_DELIVERIES as readonly string[]).includes(v);
 

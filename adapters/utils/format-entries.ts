@@ -1,10 +1,10 @@
 /**
  * Transcript entries → plain terminal text, shared by the CLI printers of the built-in adapters that
- * parse structured output (claude-local, codex-local): each adapter turns its line into entries with
- * its ui parser and prints them with this. Long tool inputs and outputs are cut so a terminal stays
- * readable. (A candidate for adapters/utils/.)
+ * parse structured output (claude-local, codex-local, gemini-local): each adapter turns its line into
+ * entries with its ui parser and prints them with this, so the CLI and the board never disagree
+ * about what a line means. Long tool inputs and outputs are cut so a terminal stays readable.
  */
-import type { TranscriptEntry } from "../../types.js";
+import type { StdoutLineParser, TranscriptEntry } from "../types.js";
 
 const TOOL_INPUT_CHARS = 200;
 const TOOL_OUTPUT_CHARS = 500;
@@ -53,4 +53,16 @@ export function formatTranscriptEntry(entry: TranscriptEntry): string | null {
 export function formatTranscriptEntries(entries: TranscriptEntry[]): string | null {
   const lines = entries.map(formatTranscriptEntry).filter((l): l is string => l !== null && l !== "");
   return lines.length > 0 ? lines.join("\n") : null;
+}
+
+/**
+ * One stdout line of a JSON-event CLI → terminal text through the adapter's ui `parse`. Debug mode
+ * also shows the raw event under what it rendered, and shows events that render nothing.
+ */
+export function formatJsonEventLine(line: string, debug: boolean, parse: StdoutLineParser): string | null {
+  if (typeof line !== "string" || !line.trim()) return null;
+  const text = formatTranscriptEntries(parse(line, ""));
+  const raw = line.trim();
+  if (!debug || !raw.startsWith("{")) return text;
+  return text ? `${text}\n  raw: ${raw}` : `raw: ${raw}`;
 }
