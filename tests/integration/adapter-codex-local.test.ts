@@ -41,7 +41,7 @@ describe("a codex_local agent", () => {
     const second = await t.api.waitForRun((await t.api.wake(agent.id)).id);
     expect(second).toMatchObject({ status: "succeeded", sessionIdBefore: threadId, sessionIdAfter: threadId });
     const log2 = logText((await t.api.runLog(second.id)).content);
-    expect(log2).toContain(`fake-codex argv: ["exec","resume","${threadId}","--json"`);
+    expect(log2).toMatch(new RegExp(`fake-codex argv: \\["exec","--json".*"resume","${threadId}","-"\\]`));
     expect(second.resultJson.summary).toContain(`Resumed thread ${threadId}`);
 
     const sessions = (await t.api.get(`/api/agents/${agent.id}/task-sessions`)).body as Array<Record<string, unknown>>;
@@ -83,7 +83,7 @@ describe("a codex_local agent", () => {
     expect(second.sessionIdAfter).toMatch(/^[0-9a-f-]{36}$/);
     expect(second.sessionIdAfter).not.toBe(first.sessionIdAfter);
     const log = logText((await t.api.runLog(second.id)).content);
-    expect(log).toContain(`fake-codex argv: ["exec","resume","${first.sessionIdAfter}","--json"`);
+    expect(log).toMatch(new RegExp(`fake-codex argv: \\["exec","--json".*"resume","${first.sessionIdAfter}","-"\\]`));
     expect(log).toContain(`no rollout found for thread id ${first.sessionIdAfter}`);
     expect(log).toContain("retrying with a new thread");
     expect(log).toContain('fake-codex argv: ["exec","--json"');

@@ -68,10 +68,10 @@ describe("failure classification", () => {
 
 describe("argv and config", () => {
   const cfg = { model: "gpt-5-codex", extraArgs: ["-c", "x=1"], bypassApprovalsAndSandbox: false };
-  it("starts fresh with exec --json, resumes with exec resume <thread>, and always reads the prompt from stdin (-)", () => {
+  it("starts fresh with exec --json, resumes with `resume <thread>` after every flag, and always reads the prompt from stdin (-)", () => {
     expect(buildCodexArgs(cfg, null)).toEqual(["exec", "--json", "-m", "gpt-5-codex", "--skip-git-repo-check", "-c", "x=1", "-"]);
     expect(buildCodexArgs({ ...cfg, model: undefined, bypassApprovalsAndSandbox: true }, "t-9")).toEqual([
-      "exec", "resume", "t-9", "--json", "--skip-git-repo-check", "--dangerously-bypass-approvals-and-sandbox", "-c", "x=1", "-",
+      "exec", "--json", "--skip-git-repo-check", "--dangerously-bypass-approvals-and-sandbox", "-c", "x=1", "resume", "t-9", "-",
     ]);
   });
 

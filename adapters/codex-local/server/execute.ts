@@ -18,12 +18,16 @@ export const CODEX_TYPE = "codex_local";
 
 /** argv after the command: a fresh `exec`, or `exec resume <threadId>` for a stored thread; the last argument `-` reads the prompt from stdin. */
 export function buildCodexArgs(config: Pick<CodexConfig, "model" | "extraArgs" | "bypassApprovalsAndSandbox">, threadId: string | null): string[] {
-  const args = threadId ? ["exec", "resume", threadId, "--json"] : ["exec", "--json"];
+  // Every flag goes before the `resume <thread>` subcommand: `exec`-only flags in extraArgs
+  // (--sandbox, -C, --add-dir…) would be refused after it. The prompt is read from stdin (`-`).
+  const args = ["exec", "--json"];
   if (config.model) args.push("-m", config.model);
   // Agents often work outside a git repository (their home under the data directory).
   args.push("--skip-git-repo-check");
   if (config.bypassApprovalsAndSandbox) args.push("--dangerously-bypass-approvals-and-sandbox");
-  args.push(...config.extraArgs, "-");
+  args.push(...config.extraArgs);
+  if (threadId) args.push("resume", threadId);
+  args.push("-");
   return args;
 }
 
