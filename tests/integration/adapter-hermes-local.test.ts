@@ -1,28 +1,13 @@
 /** `hermes_local` through the real engine, with tests/fixtures/fake-hermes.mjs standing in for the Hermes Agent CLI. */
-import fs from "node:fs";
 import os from "node:os";
-import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { logText } from "../helpers/api-client.js";
-import { startTestRuntime, type TestRuntime } from "../helpers/harness.js";
+import { describe, expect, it } from "vitest";
+import { describeFailureModes, useAdapterEngine } from "../helpers/adapter-engine.js";
 
-const fakeHermes = path.resolve("tests/fixtures/fake-hermes.mjs");
-let t: TestRuntime;
-let companyId: string;
-
-beforeAll(async () => {
-  fs.chmodSync(fakeHermes, 0o755);
-  t = await startTestRuntime();
-  companyId = (await t.api.createCompany("Hermes Inc")).id;
-});
-afterAll(async () => t?.stop());
+const engine = useAdapterEngine("Hermes Inc", "tests/fixtures/fake-hermes.mjs");
+const { runOnce, stderrOf, costsOf } = engine;
 
 const hermesAgent = (name: string, extra: Record<string, unknown> = {}) =>
-  t.api.createAgent(companyId, { name, adapterType: "hermes_local", adapterConfig: { hermesCommand: fakeHermes, cwd: os.tmpdir(), ...extra } });
-
-const runOnce = async (agentId: string) => t.api.waitForRun((await t.api.wake(agentId, { source: "on_demand", triggerDetail: "manual", reason: "test" })).id);
-const stderrOf = async (runId: string) => logText((await t.api.runLog(runId)).content, "stderr");
-const costsOf = (runId: string) => t.runtime.db.selectFrom("cost_events").selectAll().where("heartbeatRunId", "=", runId).execute();
+  engine.createAgent(name, "hermes_local", { hermesCommand: engine.fakeCli, cwd: os.tmpdir(), ...extra });
 
 describe("hermes_local", () => {
   it("runs hermes chat -q, records tokens and cost, and resumes the session next time", async () => {
@@ -77,44 +62,19 @@ describe("hermes_local", () => {
     expect(stderr).toContain("retrying once with a new session");
   });
 
-  it("maps missing credentials to auth_required", async () => {
-    const agent = await hermesAgent("keyless", { env: { FAKE_HERMES_MODE: "auth" } });
-    const run = await runOnce(agent.id);
-    expect(run).toMatchObject({ status: "failed", errorCode: "auth_required", exitCode: 1 });
-    expect(run.error).toContain("No auth credentials found");
-  });
-
-  it("maps a rate limit to provider_quota with the reset time", async () => {
-    const agent = await hermesAgent("broke", { env: { FAKE_HERMES_MODE: "quota" } });
-    const before = Date.now();
-    const run = await runOnce(agent.id);
-    expect(run).toMatchObject({ status: "failed", errorCode: "provider_quota" });
-    expect(run.error).toContain("Rate limit exceeded");
-    const retryAt = Date.parse(run.resultJson.retryNotBefore);
-    expect(retryAt).toBeGreaterThanOrEqual(before + 2 * 3600_000 - 1000);
-    expect(retryAt).toBeLessThanOrEqual(Date.now() + 2 * 3600_000 + 1000);
-  });
-
-  it("maps a crash to adapter_failed with the error line", async () => {
-    const agent = await hermesAgent("crashy", { env: { FAKE_HERMES_MODE: "error" } });
-    const run = await runOnce(agent.id);
-    expect(run).toMatchObject({ status: "failed", errorCode: "adapter_failed", exitCode: 1 });
-    expect(run.error).toContain("RuntimeError: tool loop exploded");
-  });
-
-  it("maps a missing CLI to command_not_found", async () => {
-    const agent = await hermesAgent("nocli", { hermesCommand: "definitely-not-hermes-xyz" });
-    const run = await runOnce(agent.id);
-    expect(run).toMatchObject({ status: "failed", errorCode: "command_not_found", exitCode: null });
-    expect(run.error).toContain("definitely-not-hermes-xyz");
-  });
-
-  it("rejects an invalid config at creation", async () => {
-    const create = (adapterConfig: Record<string, unknown>) => t.api.post(`/api/companies/${companyId}/agents`, { name: "bad", role: "engineer", adapterType: "hermes_local", adapterConfig });
-    const stringArgs = await create({ extraArgs: "--checkpoints" });
-    expect(stringArgs.status).toBe(422);
-    expect(stringArgs.body.error).toContain("extraArgs must be an array of strings");
-    expect((await create({ maxTurns: 0 })).status).toBe(422);
-    expect((await create({ toolsets: "web; rm -rf /" })).status).toBe(422);
+  describeFailureModes({
+    engine,
+    adapterType: "hermes_local",
+    agent: hermesAgent,
+    modeEnv: "FAKE_HERMES_MODE",
+    error: { mode: "error", messages: ["RuntimeError: tool loop exploded"] },
+    auth: { mode: "auth", exitCode: 1, messages: ["No auth credentials found"] },
+    quota: { mode: "quota", messages: ["Rate limit exceeded"], retryAfterMs: 2 * 3600_000 },
+    missingCli: { config: { hermesCommand: "definitely-not-hermes-xyz" }, messages: ["definitely-not-hermes-xyz"] },
+    badConfigs: [
+      { config: { extraArgs: "--checkpoints" }, message: "extraArgs must be an array of strings" },
+      { config: { maxTurns: 0 } },
+      { config: { toolsets: "web; rm -rf /" } },
+    ],
   });
 });

@@ -2,32 +2,18 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { logText } from "../helpers/api-client.js";
-import { startTestRuntime, type TestRuntime } from "../helpers/harness.js";
+import { afterAll, describe, expect, it } from "vitest";
+import { describeFailureModes, useAdapterEngine } from "../helpers/adapter-engine.js";
 
-const fakePi = path.resolve("tests/fixtures/fake-pi.mjs");
-let t: TestRuntime;
-let companyId: string;
-let workDir: string;
+const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "pi-local-"));
+fs.writeFileSync(path.join(workDir, "AGENTS.md"), "Always answer in haiku.\n");
+afterAll(() => fs.rmSync(workDir, { recursive: true, force: true }));
 
-beforeAll(async () => {
-  fs.chmodSync(fakePi, 0o755);
-  workDir = fs.mkdtempSync(path.join(os.tmpdir(), "pi-local-"));
-  fs.writeFileSync(path.join(workDir, "AGENTS.md"), "Always answer in haiku.\n");
-  t = await startTestRuntime();
-  companyId = (await t.api.createCompany("Pi Inc")).id;
-});
-afterAll(async () => {
-  await t?.stop();
-  if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
-});
+const engine = useAdapterEngine("Pi Inc", "tests/fixtures/fake-pi.mjs");
+const { runOnce, stderrOf, costsOf } = engine;
 
 const piAgent = (name: string, extra: Record<string, unknown> = {}) =>
-  t.api.createAgent(companyId, { name, adapterType: "pi_local", adapterConfig: { command: fakePi, cwd: workDir, model: "anthropic/claude-sonnet-4-5", ...extra } });
-
-const runOnce = async (agentId: string) => t.api.waitForRun((await t.api.wake(agentId, { source: "on_demand", triggerDetail: "manual", reason: "test" })).id);
-const stderrOf = async (runId: string) => logText((await t.api.runLog(runId)).content, "stderr");
+  engine.createAgent(name, "pi_local", { command: engine.fakeCli, cwd: workDir, model: "anthropic/claude-sonnet-4-5", ...extra });
 
 describe("pi_local", () => {
   it("runs pi --mode json, records tokens and cost, and resumes its session file next time", async () => {
@@ -45,8 +31,7 @@ describe("pi_local", () => {
       `fake-pi argv: ["--mode","json","-p","--append-system-prompt","${path.join(workDir, "AGENTS.md")}","--provider","anthropic","--model","claude-sonnet-4-5","--thinking","high","--session","${sessionFile}"`,
     );
 
-    const costs = await t.runtime.db.selectFrom("cost_events").selectAll().where("heartbeatRunId", "=", first.id).execute();
-    expect(costs).toEqual([expect.objectContaining({ provider: "anthropic", biller: "anthropic", model: "claude-sonnet-4-5", inputTokens: 1250, outputTokens: 340, cachedInputTokens: 5000, costCents: 3 })]);
+    expect(await costsOf(first.id)).toEqual([expect.objectContaining({ provider: "anthropic", biller: "anthropic", model: "claude-sonnet-4-5", inputTokens: 1250, outputTokens: 340, cachedInputTokens: 5000, costCents: 3 })]);
 
     const second = await runOnce(agent.id);
     expect(second).toMatchObject({ status: "succeeded", sessionIdBefore: first.sessionIdAfter, sessionIdAfter: first.sessionIdAfter });
@@ -77,48 +62,19 @@ describe("pi_local", () => {
     expect(stderr).toContain("retrying once with a new session");
   });
 
-  it("maps a missing API key to auth_required", async () => {
-    const agent = await piAgent("keyless", { env: { FAKE_PI_MODE: "auth" } });
-    const run = await runOnce(agent.id);
-    expect(run).toMatchObject({ status: "failed", errorCode: "auth_required", exitCode: 1 });
-    expect(run.error).toContain("No API key found for anthropic");
-  });
-
-  it("maps a usage limit to provider_quota with the reset time", async () => {
-    const agent = await piAgent("broke", { env: { FAKE_PI_MODE: "quota" } });
-    const before = Date.now();
-    const run = await runOnce(agent.id);
-    expect(run).toMatchObject({ status: "failed", errorCode: "provider_quota" });
-    expect(run.error).toContain("usage limit");
-    const retryAt = Date.parse(run.resultJson.retryNotBefore);
-    expect(retryAt).toBeGreaterThanOrEqual(before + 2 * 3600_000 - 1000);
-    expect(retryAt).toBeLessThanOrEqual(Date.now() + 2 * 3600_000 + 1000);
-  });
-
-  it("maps a provider error to adapter_failed with Pi's message", async () => {
-    const agent = await piAgent("erring", { env: { FAKE_PI_MODE: "error" } });
-    const run = await runOnce(agent.id);
-    expect(run).toMatchObject({ status: "failed", errorCode: "adapter_failed", exitCode: 1 });
-    expect(run.error).toContain("upstream exploded");
-  });
-
-  it("maps a missing CLI to command_not_found", async () => {
-    const agent = await piAgent("nocli", { command: "definitely-not-pi-xyz" });
-    const run = await runOnce(agent.id);
-    expect(run).toMatchObject({ status: "failed", errorCode: "command_not_found", exitCode: null });
-    expect(run.error).toContain("definitely-not-pi-xyz");
-  });
-
-  it("rejects a missing or malformed model and a string extraArgs at creation", async () => {
-    const create = (adapterConfig: Record<string, unknown>) => t.api.post(`/api/companies/${companyId}/agents`, { name: "bad", role: "engineer", adapterType: "pi_local", adapterConfig });
-    const missing = await create({ cwd: workDir });
-    expect(missing.status).toBe(422);
-    expect(missing.body.error).toContain("model is required");
-    const malformed = await create({ model: "claude-sonnet" });
-    expect(malformed.status).toBe(422);
-    expect(malformed.body.error).toContain("provider/model");
-    const stringArgs = await create({ model: "openai/gpt-5", extraArgs: "--tools read" });
-    expect(stringArgs.status).toBe(422);
-    expect(stringArgs.body.error).toContain("extraArgs must be an array of strings");
+  describeFailureModes({
+    engine,
+    adapterType: "pi_local",
+    agent: piAgent,
+    modeEnv: "FAKE_PI_MODE",
+    error: { mode: "error", messages: ["upstream exploded"] },
+    auth: { mode: "auth", exitCode: 1, messages: ["No API key found for anthropic"] },
+    quota: { mode: "quota", messages: ["usage limit"], retryAfterMs: 2 * 3600_000 },
+    missingCli: { config: { command: "definitely-not-pi-xyz" }, messages: ["definitely-not-pi-xyz"] },
+    badConfigs: [
+      { config: { cwd: workDir }, message: "model is required" },
+      { config: { model: "claude-sonnet" }, message: "provider/model" },
+      { config: { model: "openai/gpt-5", extraArgs: "--tools read" }, message: "extraArgs must be an array of strings" },
+    ],
   });
 });
