@@ -1,6 +1,6 @@
 /**
  * `codex_local`: runs the OpenAI Codex CLI (`codex exec --json`) as the agent, resuming the task's
- * Codex thread (`codex exec resume <thread_id>`) when one is stored. Execution lives in server/, the
+ * Codex thread (`codex exec … resume <thread_id> -`) when one is stored. Execution lives in server/, the
  * transcript parser and form builder in ui/, the terminal printer in cli/.
  */
 import type { BuiltinAdapter, ServerAdapterModule } from "../types.js";
@@ -14,12 +14,12 @@ export const label = "Codex (local)";
 
 export const agentConfigurationDoc = [
   "# codex_local adapter",
-  "Runs the OpenAI Codex CLI non-interactively: `codex exec --json … <prompt>`, or `codex exec resume <thread_id> --json … <prompt>` when the task has a stored thread.",
+  "Runs the OpenAI Codex CLI non-interactively: `codex exec --json … -` with the prompt on stdin, or `codex exec --json … resume <thread_id> -` when the task has a stored thread.",
   "- command (string, default \"codex\"): executable path or name on PATH",
   "- cwd (absolute path): working directory; default: the agent's own home under the data directory ($AGENT_HOME)",
   "- model (string): passed as -m",
   "- promptTemplate (string): the prompt; placeholders such as {{agent.name}}, {{agentId}}, {{runId}}, {{taskId}}, {{taskTitle}}, {{wakeReason}}; unknown ones are left as written",
-  "- extraArgs (string[]): more Codex arguments, placed before the prompt",
+  "- extraArgs (string[]): more `codex exec` arguments, placed before `resume` and the `-`",
   "- bypassApprovalsAndSandbox (boolean, default false): adds --dangerously-bypass-approvals-and-sandbox",
   "- env (object): extra environment (e.g. OPENAI_API_KEY as a secret_ref); PAPERCLIP_* names are reserved",
   "- timeoutSec (number, 0 = none), graceSec (number, default 15)",

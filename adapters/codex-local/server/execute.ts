@@ -1,5 +1,5 @@
 /**
- * `codex_local` execute: runs `codex exec --json … -` (or `codex exec resume <thread_id> --json … -`
+ * `codex_local` execute: runs `codex exec --json … -` (or `codex exec --json … resume <thread_id> -`
  * when the task has a stored thread) with the rendered prompt on stdin, as the `-` argument asks (argv
  * has a per-argument size limit a long prompt would overflow), parses its JSONL events and maps them
  * to a result. A stored thread Codex no longer knows is retried once with a fresh thread; a usage
