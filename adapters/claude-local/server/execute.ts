@@ -8,6 +8,7 @@
 import path from "node:path";
 import type { AdapterExecutionContext, AdapterExecutionResult } from "../../types.js";
 import { SpawnSetupError, runChildProcess, type RunProcessResult } from "../../utils/child-process.js";
+import { invalidConfigResult, lastLine, storedSessionId } from "../../utils/cli-run.js";
 import { buildRunEnv, composeChildEnv, redactEnv, runCwd } from "../../utils/env.js";
 import { copySkillsInto, readRuntimeSkills, runtimeSkillsRoot } from "../../utils/runtime-skills.js";
 import { renderRunPrompt } from "../../utils/template.js";
@@ -48,24 +49,13 @@ interface Attempt {
   parsed: ClaudeStreamSummary;
 }
 
-function storedSessionId(ctx: AdapterExecutionContext): string | null {
-  const fromParams = ctx.runtime.sessionParams?.sessionId;
-  if (typeof fromParams === "string" && fromParams) return fromParams;
-  return ctx.runtime.sessionId || null;
-}
-
-function lastLine(text: string): string {
-  const lines = text.split("\n").map((l) => l.trim()).filter(Boolean);
-  return lines[lines.length - 1] ?? "";
-}
-
 const failed = (a: Attempt) => a.proc.exitCode !== 0 || a.parsed.isError;
 const outputOf = (a: Attempt) => `${a.proc.stdoutExcerpt}\n${a.proc.stderrExcerpt}\n${a.parsed.resultText ?? ""}`;
 
 export async function executeClaude(ctx: AdapterExecutionContext): Promise<AdapterExecutionResult> {
   const parsedConfig = claudeConfigSchema.safeParse(ctx.config);
   if (!parsedConfig.success) {
-    return { exitCode: null, signal: null, timedOut: false, errorCode: "adapter_config_invalid", errorMessage: parsedConfig.error.issues.map((i) => `${i.path.join(".") || "config"}: ${i.message}`).join("; ") };
+    return invalidConfigResult(parsedConfig.error);
   }
   const config = parsedConfig.data;
   const cwd = runCwd(ctx, config.cwd);

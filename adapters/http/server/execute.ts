@@ -6,6 +6,7 @@
  * activity open — until it posts its result there or `callbackTimeoutSec` passes.
  */
 import type { AdapterExecutionContext, AdapterExecutionResult } from "../../types.js";
+import { failedBeforeRun, invalidConfigResult } from "../../utils/cli-run.js";
 import { httpConfigSchema, requestTimeoutMs } from "../config.js";
 import { RequestTimeoutError, sendJson, type HttpAnswer } from "./request.js";
 import { bodyReport, retryAfterIso } from "./response.js";
@@ -20,12 +21,12 @@ function remoteContext(context: Record<string, unknown>): Record<string, unknown
 }
 
 function fail(errorCode: string, errorMessage: string, extra: Partial<AdapterExecutionResult> = {}): AdapterExecutionResult {
-  return { exitCode: null, signal: null, timedOut: false, errorCode, errorMessage, ...extra };
+  return { ...failedBeforeRun(errorCode, errorMessage), ...extra };
 }
 
 export async function executeHttp(ctx: AdapterExecutionContext): Promise<AdapterExecutionResult> {
   const parsed = httpConfigSchema.safeParse(ctx.config);
-  if (!parsed.success) return fail("adapter_config_invalid", parsed.error.issues.map((i) => i.message).join("; "));
+  if (!parsed.success) return invalidConfigResult(parsed.error);
   const config = parsed.data;
   const url = new URL(config.url);
   const label = `HTTP ${config.method} ${url.origin}${url.pathname}`;

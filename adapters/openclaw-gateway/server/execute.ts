@@ -11,7 +11,7 @@
  */
 import path from "node:path";
 import type { AdapterExecutionContext, AdapterExecutionResult } from "../../types.js";
-import { invalidConfigResult } from "../../utils/cli-run.js";
+import { failedBeforeRun, invalidConfigResult } from "../../utils/cli-run.js";
 import { renderRunPrompt } from "../../utils/template.js";
 import { truncateText } from "../../utils/text.js";
 import {
@@ -97,7 +97,7 @@ export async function executeOpenClawGateway(ctx: AdapterExecutionContext): Prom
     try {
       device = loadDeviceIdentity(config.devicePrivateKeyPem, agentHome && path.isAbsolute(agentHome) ? agentHome : null);
     } catch (err) {
-      if (err instanceof DeviceKeyError) return { exitCode: null, signal: null, timedOut: false, errorCode: "adapter_config_invalid", errorMessage: err.message };
+      if (err instanceof DeviceKeyError) return failedBeforeRun("adapter_config_invalid", err.message);
       throw err;
     }
   }
